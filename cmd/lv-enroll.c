@@ -1,0 +1,217 @@
+/* lv-enroll: turn login verification on for an account with at least one
+ * method, and release its first backup code; or change an enrolled
+ * account's methods (--update); or make a fresh state directory (--init). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "lv.h"
+
+static const char synopsis[] =
+    "lv-enroll [-d DIR] [-c FILE] [--update] ACCOUNT [--phone E164] [--device-key -] "
+    "[--totp [--qr]] [--import-ga FILE] | lv-enroll --init";
+
+struct opts {
+	struct lv_cli cli;
+	const char *account, *phone, *devkey, *gafile;
+	int init, update, totp, qr;
+	unsigned char devpk[32];
+	unsigned char secret[64];
+	size_t secretlen;
+	char oldphone[24], devid[32];
+};
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		LV_COMMON_LONG,
+		{ "init", no_argument, NULL, 'I' }, { "update", no_argument, NULL, 'u' },
+		{ "phone", required_argument, NULL, 'p' }, { "device-key", required_argument, NULL, 'k' },
+		{ "totp", no_argument, NULL, 't' }, { "qr", no_argument, NULL, 'q' },
+		{ "import-ga", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 }
+	};
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
+		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		switch (ch) {
+		case 'I': o->init = 1; break;
+		case 'u': o->update = 1; break;
+		case 'p': o->phone = optarg; break;
+		case 'k': o->devkey = optarg; break;
+		case 't': o->totp = 1; break;
+		case 'q': o->qr = 1; break;
+		case 'g': o->gafile = optarg; break;
+		}
+	}
+	if (o->init)
+		return lv_cli_operands(argc, argv, 0, synopsis);
+	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
+		return rc;
+	o->account = argv[optind];
+	return 0;
+}
+
+/* Everything the user gave is checked before any file is touched. */
+static int
+validate(struct opts *o)
+{
+	if (o->init)
+		return 0;
+	if (lv_valid_account(o->account) != 0)
+		return lv_err(EX_DATAERR, "bad account name (1-64 of A-Za-z0-9._@-, not starting with . - @)");
+	if (o->phone == NULL && o->devkey == NULL && !o->totp && o->gafile == NULL)
+		return lv_usage(synopsis, "name at least one method: --phone, --device-key or --totp");
+	if (o->qr && !o->totp)
+		return lv_usage(synopsis, "--qr goes with --totp");
+	if (o->totp && o->gafile != NULL)
+		return lv_usage(synopsis, "--totp makes a new secret; --import-ga takes an old one: choose one");
+	if (o->devkey != NULL && strcmp(o->devkey, "-") != 0)
+		return lv_usage(synopsis, "--device-key takes - (the public key is read from standard input)");
+	if (o->phone != NULL && lv_valid_phone(o->phone) != 0)
+		return lv_err(EX_DATAERR, "bad phone number: E.164 expected, like +15551234567");
+	if (o->gafile != NULL)
+		return lv_totp_import_ga(o->gafile, o->secret, sizeof(o->secret), &o->secretlen);
+	if (o->totp) {
+		randombytes_buf(o->secret, 20);
+		o->secretlen = 20;
+	}
+	return 0;
+}
+
+/* The device's public key: one base64 line on standard input. */
+static int
+read_devkey(struct opts *o)
+{
+	char line[256];
+	size_t n;
+
+	if (o->devkey == NULL)
+		return 0;
+	if (lv_line_read(0, line, sizeof(line), &n) != 0 || lv_device_parse_pub(line, o->devpk) != 0)
+		return lv_err(EX_DATAERR, "malformed device key: one line of base64 (lv-device keygen) expected");
+	return 0;
+}
+
+static int
+apply(struct lv_acct *a, struct opts *o, char *uri, size_t urisz)
+{
+	int rc = 0;
+
+	if (o->phone != NULL)
+		rc = lv_phone_set(a, o->phone, o->oldphone);
+	if (rc == 0 && o->devkey != NULL)
+		rc = lv_device_add(a, o->devpk, o->devid);
+	if (rc == 0 && o->secretlen > 0)
+		rc = lv_totp_set(a, o->secret, o->secretlen, o->totp ? uri : NULL, urisz);
+	return rc;
+}
+
+static const char *
+methods(const struct opts *o)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", o->phone ? "sms," : "", o->devkey ? "push," : "",
+	    o->secretlen ? "totp," : "");
+	buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+/* After the commit, outside the lock. */
+static void
+notify(struct lv_ctx *c, const struct opts *o, int fresh)
+{
+	char msg[512], mask[24];
+
+	if (fresh) {
+		snprintf(msg, sizeof(msg), "Login verification was turned on for %s (%s).\n", o->account,
+		    methods(o));
+		lv_notify(c, "enrol", o->account, msg);
+		return;
+	}
+	if (o->phone != NULL) {
+		lv_mask_phone(o->phone, mask);
+		snprintf(msg, sizeof(msg), "The login verification phone of %s changed from %s to %s.\n",
+		    o->account, o->oldphone[0] ? o->oldphone : "none", mask);
+		lv_notify(c, "phone-changed", o->account, msg);
+	}
+	if (o->devkey != NULL) {
+		snprintf(msg, sizeof(msg), "A new device (%s) can now approve logins of %s.\n", o->devid,
+		    o->account);
+		lv_notify(c, "device-added", o->account, msg);
+	}
+	if (o->secretlen > 0) {
+		snprintf(msg, sizeof(msg), "The authenticator app (TOTP) secret of %s was replaced.\n", o->account);
+		lv_notify(c, "totp-changed", o->account, msg);
+	}
+}
+
+static int
+enroll(struct lv_ctx *c, struct opts *o)
+{
+	char code[LV_BACKUP_CODELEN + 1] = "", uri[1024] = "";
+	struct lv_acct a;
+	int rc, fresh;
+
+	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | LV_OPEN_CREATE, &a)) != 0)
+		goto out;
+	fresh = !lv_store_enrolled(&a);
+	if (!fresh && !o->update)
+		rc = lv_err(EX_CANTCREAT, "%s is enrolled already (use --update to change a method)", o->account);
+	else if (fresh && o->update)
+		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+	if (rc == 0)
+		rc = apply(&a, o, uri, sizeof(uri));
+	if (rc == 0 && fresh) {
+		lv_rec_del(&a.rec, "disabled");
+		lv_rec_setnum(&a.rec, "enrolled", (long)lv_now());
+		rc = lv_backup_release(&a, 0, code);
+	}
+	if (rc == 0)
+		rc = lv_store_commit(&a);
+	if (rc == 0)
+		lv_audit(&a, fresh ? "enrol" : "update", methods(o), "ok", NULL);
+out:
+	lv_store_close(&a);
+	if (rc == 0 && fresh)
+		printf("%s\n", code);
+	if (rc == 0 && uri[0] != '\0')
+		rc = lv_totp_print_uri(uri, o->qr);
+	if (rc == 0)
+		notify(c, o, fresh);
+	sodium_memzero(code, sizeof(code));
+	sodium_memzero(uri, sizeof(uri));
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct lv_ctx c;
+	int rc;
+
+	lv_setprog(argv[0]);
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse(argc, argv, &o)) != 0)
+		return rc == LV_EXIT_OK ? 0 : rc;
+	if ((rc = validate(&o)) != 0 || (rc = read_devkey(&o)) != 0)
+		return rc;
+	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0 && !o.init)
+		rc = enroll(&c, &o);
+	sodium_memzero(o.secret, sizeof(o.secret));
+	lv_ctx_close(&c);
+	return rc ? rc : lv_fshut();
+}

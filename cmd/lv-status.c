@@ -1,0 +1,187 @@
+/* lv-status: what support may see of an account, never a secret; or every
+ * enrolled account (--list). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lv.h"
+
+static const char synopsis[] = "lv-status [-d DIR] [-c FILE] ACCOUNT [--json] [--log] | lv-status --list";
+
+struct opts {
+	struct lv_cli cli;
+	const char *account;
+	int json, log, list;
+};
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		LV_COMMON_LONG, { "json", no_argument, NULL, 'j' }, { "log", no_argument, NULL, 'l' },
+		{ "list", no_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
+	};
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
+		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		o->json |= ch == 'j';
+		o->log |= ch == 'l';
+		o->list |= ch == 'L';
+	}
+	if (o->list)
+		return (o->json || o->log) ? lv_usage(synopsis, "--list takes no other option") :
+		    lv_cli_operands(argc, argv, 0, synopsis);
+	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
+		return rc;
+	o->account = argv[optind];
+	if (lv_valid_account(o->account) != 0)
+		return lv_err(EX_DATAERR, "bad account name");
+	return 0;
+}
+
+static void
+time_fact(struct lv_facts *f, const char *name, long t)
+{
+	char when[32];
+
+	lv_isotime((time_t)t, when);
+	lv_fact(f, 0, name, 1, when);
+}
+
+static void
+disabled_fact(const struct lv_acct *a, struct lv_facts *f)
+{
+	char buf[512], when[32], esc[LV_TEXT_MAX * 4 + 1], *by, *why;
+	const char *d = lv_rec_get(&a->rec, "disabled");
+
+	if (d == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", d);
+	if ((by = strchr(buf, '\t')) == NULL || (why = strchr(by + 1, '\t')) == NULL)
+		return;
+	*by++ = *why++ = '\0';
+	lv_isotime((time_t)strtol(buf, NULL, 10), when);
+	lv_escape(why, esc, sizeof(esc));
+	lv_fact(f, 0, "disabled", 3, when, by, esc);
+}
+
+static void
+account_facts(const struct lv_acct *a, struct lv_facts *f)
+{
+	char n[32];
+	long until = lv_rec_getnum(&a->rec, "fail.until", 0);
+
+	lv_fact(f, 0, "enrolled", 1, lv_store_enrolled(a) ? "yes" : "no");
+	if (!lv_store_enrolled(a)) {
+		disabled_fact(a, f);
+		return;
+	}
+	lv_sms_status(a, f);
+	lv_device_status(a, f);
+	lv_totp_status(a, f);
+	snprintf(n, sizeof(n), "%zu", lv_backup_active(a));
+	lv_fact(f, 0, "backup-codes", 1, n);
+	lv_temp_status(a, f);
+	lv_request_status(a, f);
+	snprintf(n, sizeof(n), "%ld", lv_rec_getnum(&a->rec, "fail.count", 0));
+	lv_fact(f, 0, "failures", 1, n);
+	snprintf(n, sizeof(n), "%ld", lv_rec_getnum(&a->rec, "fail3.count", 0));
+	lv_fact(f, 0, "third-party-failures", 1, n);
+	if (until > lv_now())
+		time_fact(f, "locked-until", until);
+	else
+		lv_fact(f, 0, "locked-until", 1, "no");
+}
+
+static int
+show(struct lv_ctx *c, const struct opts *o)
+{
+	struct lv_facts f = { NULL, 0, 0 };
+	struct lv_acct a;
+	int rc;
+
+	if ((rc = lv_store_open(c, o->account, 0, &a)) == 0) {
+		account_facts(&a, &f);
+		lv_facts_print(&f, o->json);
+		if (o->log && !o->json)
+			rc = lv_audit_print(&a, 1);
+		if (rc == 0 && !lv_store_enrolled(&a))
+			rc = EX_NOINPUT;
+	}
+	lv_facts_free(&f);
+	lv_store_close(&a);
+	return rc;
+}
+
+struct names { char **v; size_t n, cap; struct lv_ctx *c; };
+
+static int
+collect(const char *name, void *arg)
+{
+	struct names *ns = arg;
+	struct lv_acct a;
+	int rc;
+
+	if ((rc = lv_store_open(ns->c, name, 0, &a)) == 0 && lv_store_enrolled(&a)) {
+		if (ns->n == ns->cap) {
+			ns->cap = ns->cap ? 2 * ns->cap : 64;
+			if ((ns->v = realloc(ns->v, ns->cap * sizeof(char *))) == NULL)
+				rc = lv_err(EX_OSERR, "out of memory");
+		}
+		if (rc == 0)
+			ns->v[ns->n++] = strdup(name);
+	}
+	lv_store_close(&a);
+	return rc == EX_NOINPUT ? 0 : rc;
+}
+
+static int
+cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int
+list(struct lv_ctx *c)
+{
+	struct names ns = { NULL, 0, 0, c };
+	size_t i;
+	int rc = lv_walk(c, collect, &ns);
+
+	qsort(ns.v, ns.n, sizeof(char *), cmp);
+	for (i = 0; i < ns.n; i++) {
+		if (rc == 0)
+			printf("%s\n", ns.v[i]);
+		free(ns.v[i]);
+	}
+	free(ns.v);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct lv_ctx c;
+	int rc;
+
+	lv_setprog(argv[0]);
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse(argc, argv, &o)) != 0)
+		return rc == LV_EXIT_OK ? 0 : rc;
+	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	if ((rc = lv_ctx_open(&c, 0)) == 0)
+		rc = o.list ? list(&c) : show(&c, &o);
+	lv_ctx_close(&c);
+	if (lv_fshut() != 0)
+		return EX_IOERR;
+	return rc;
+}

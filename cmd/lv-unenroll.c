@@ -1,0 +1,171 @@
+/* lv-unenroll: turn login verification off, or remove one method (turning
+ * it off when that was the last); --signed-out on the enrolling device's
+ * signed statement. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lv.h"
+
+static const char synopsis[] =
+    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT [--reason TEXT] [--phone | --device ID | --totp | --signed-out]";
+
+enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT };
+
+struct opts {
+	struct lv_cli cli;
+	const char *account, *reason, *device;
+	enum what what;
+	int nwhat;
+	char line[1024];
+};
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		LV_COMMON_LONG, { "reason", required_argument, NULL, 'R' },
+		{ "phone", no_argument, NULL, 'p' }, { "device", required_argument, NULL, 'D' },
+		{ "totp", no_argument, NULL, 't' }, { "signed-out", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
+		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		switch (ch) {
+		case 'R': o->reason = optarg; continue;
+		case 'p': o->what = PHONE; break;
+		case 'D': o->what = DEVICE; o->device = optarg; break;
+		case 't': o->what = TOTP; break;
+		case 's': o->what = SIGNOUT; break;
+		}
+		o->nwhat++;
+	}
+	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
+		return rc;
+	o->account = argv[optind];
+	if (o->nwhat > 1)
+		return lv_usage(synopsis, "remove one method at a time");
+	return 0;
+}
+
+static int
+validate(struct opts *o)
+{
+	size_t n;
+
+	if (lv_valid_account(o->account) != 0)
+		return lv_err(EX_DATAERR, "bad account name");
+	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
+		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
+	if (o->device != NULL && (lv_valid_text(o->device) != 0 || strlen(o->device) > 31))
+		return lv_err(EX_DATAERR, "bad device id");
+	if (o->what == SIGNOUT && lv_line_read(0, o->line, sizeof(o->line), &n) != 0)
+		return lv_err(EX_DATAERR, "malformed sign-out statement: one lv1-signout line expected");
+	return 0;
+}
+
+/* Removes what was asked; sets *method to the name for the audit log. */
+static int
+remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64])
+{
+	char id[32];
+	int rc = 0;
+
+	switch (o->what) {
+	case ALL:
+		*method = "all";
+		return 0;
+	case PHONE:
+		*method = "sms";
+		if (lv_rec_get(&a->rec, "phone") == NULL)
+			return lv_err(EX_UNAVAILABLE, "%s has no phone", a->name);
+		lv_sms_withdraw(a);
+		lv_rec_del(&a->rec, "phone");
+		return 0;
+	case DEVICE:
+		*method = "push";
+		return lv_device_remove(a, o->device);
+	case TOTP:
+		*method = "totp";
+		if (lv_rec_get(&a->rec, "totp.secret") == NULL)
+			return lv_err(EX_UNAVAILABLE, "%s has no TOTP", a->name);
+		lv_totp_remove(a);
+		return 0;
+	case SIGNOUT:
+		*method = "signed-out";
+		if ((rc = lv_signout_check(a, o->line, lv_now(), id)) == 0)
+			snprintf(by, 64, "device %s", id);
+		return rc;
+	}
+	return EX_SOFTWARE;
+}
+
+static void
+notify(struct lv_ctx *c, const struct opts *o, const char *method, int off)
+{
+	char msg[512];
+
+	if (off)
+		snprintf(msg, sizeof(msg), "Login verification was turned off for %s.\n", o->account);
+	else
+		snprintf(msg, sizeof(msg), "A login verification method (%s) was removed from %s.\n",
+		    method, o->account);
+	lv_notify(c, off ? "unenrolled" : "method-removed", o->account, msg);
+}
+
+static int
+unenroll(struct lv_ctx *c, struct opts *o)
+{
+	char by[64], detail[LV_TEXT_MAX * 4 + 16], esc[LV_TEXT_MAX * 4 + 1];
+	const char *method = "all";
+	struct lv_acct a;
+	int rc, off = 0;
+
+	lv_who(by);
+	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+	if (rc == 0)
+		rc = remove_method(&a, o, &method, by);
+	if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
+		off = 1;
+		lv_disable(&a, by, o->reason ? o->reason :
+		    o->what == ALL || o->what == SIGNOUT ? "none given" : "last method removed");
+	}
+	if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
+		lv_escape(o->reason ? o->reason : "", esc, sizeof(esc));
+		snprintf(detail, sizeof(detail), "reason=\"%s\"", esc);
+		lv_audit(&a, off ? "unenrol" : "remove-method", method, "ok", detail);
+	}
+	lv_store_close(&a);
+	if (rc == 0)
+		notify(c, o, method, off);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct lv_ctx c;
+	int rc;
+
+	lv_setprog(argv[0]);
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse(argc, argv, &o)) != 0)
+		return rc == LV_EXIT_OK ? 0 : rc;
+	if ((rc = validate(&o)) != 0)
+		return rc;
+	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	if ((rc = lv_ctx_open(&c, 0)) == 0)
+		rc = unenroll(&c, &o);
+	lv_ctx_close(&c);
+	return rc;
+}

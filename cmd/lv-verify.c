@@ -1,0 +1,298 @@
+/* lv-verify: read one answer on standard input and accept (0) or reject (1)
+ * it; or check a login request's token (--request). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lv.h"
+
+static const char synopsis[] =
+    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] "
+    "[--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS]";
+
+enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP };
+
+struct opts {
+	struct lv_cli cli;
+	const char *account, *method_s, *client_s, *request, *wait_s;
+	enum method method;
+	int third;
+	long wait;
+};
+
+/* The outcome of one verification, for the audit log and the exit code. */
+struct verdict {
+	int rc;            /* exit code */
+	const char *method; /* what matched or was tried */
+	const char *why;    /* the stderr line on a refusal */
+	char detail[640];  /* audit detail: label, sequence number */
+	int locked_now;    /* this failure started a lock-out */
+	int backup_used;
+};
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		LV_COMMON_LONG,
+		{ "method", required_argument, NULL, 'm' }, { "client", required_argument, NULL, 'C' },
+		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
+		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		switch (ch) {
+		case 'm': o->method_s = optarg; break;
+		case 'C': o->client_s = optarg; break;
+		case 'r': o->request = optarg; break;
+		case 'w': o->wait_s = optarg; break;
+		}
+	}
+	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
+		return rc;
+	o->account = argv[optind];
+	return 0;
+}
+
+static int
+validate(struct opts *o)
+{
+	static const char *names[] = { "auto", "sms", "totp", "backup", "temp" };
+	size_t i;
+
+	if (o->method_s != NULL) {
+		for (i = 0; i < 5 && strcmp(o->method_s, names[i]) != 0; i++)
+			;
+		if (i == 5)
+			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp");
+		o->method = (enum method)i;
+	}
+	if (o->client_s != NULL && strcmp(o->client_s, "third-party") != 0 &&
+	    strcmp(o->client_s, "first-party") != 0)
+		return lv_usage(synopsis, "--client is first-party or third-party");
+	o->third = o->client_s != NULL && strcmp(o->client_s, "third-party") == 0;
+	if (o->wait_s != NULL && o->request == NULL)
+		return lv_usage(synopsis, "--wait goes with --request");
+	if (o->wait_s != NULL && lv_parse_uint(o->wait_s, 3600, &o->wait) != 0)
+		return lv_usage(synopsis, "--wait takes seconds, 0 to 3600");
+	if (o->request != NULL && (o->method_s != NULL || o->client_s != NULL))
+		return lv_usage(synopsis, "--request checks a login request; it takes no --method or --client");
+	if (lv_valid_account(o->account) != 0)
+		return lv_err(EX_DATAERR, "bad account name");
+	return 0;
+}
+
+/* Which method an answer's shape and --method pick; 65 when they disagree. */
+static int
+pick(const struct opts *o, const struct lv_answer *ans, enum method *m)
+{
+	static const enum method by_shape[] = { M_AUTO, M_SMS, M_BACKUP, M_TEMP };
+
+	if (ans->shape == LV_SHAPE_NONE)
+		return lv_err(EX_DATAERR, "malformed answer: not a 6-digit code, a backup code or a temporary password");
+	*m = by_shape[ans->shape];
+	if (o->method == M_AUTO || o->method == *m)
+		return 0;
+	if (ans->shape == LV_SHAPE_DIGITS6 && (o->method == M_SMS || o->method == M_TOTP)) {
+		*m = o->method;
+		return 0;
+	}
+	return lv_err(EX_DATAERR, "malformed answer: not a %s code", o->method_s);
+}
+
+static void
+check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now, struct verdict *v)
+{
+	int has_sms = lv_rec_get(&a->rec, "phone") != NULL;
+	int has_totp = lv_rec_get(&a->rec, "totp.secret") != NULL;
+	int want_sms = o->method != M_TOTP && has_sms, want_totp = o->method != M_SMS && has_totp;
+	const char *why_sms = NULL, *why_totp = NULL;
+	long wait;
+
+	v->method = o->method == M_TOTP ? "totp" : o->method == M_SMS ? "sms" : "sms+totp";
+	if (!want_sms && !want_totp) {
+		v->rc = lv_err(EX_UNAVAILABLE, "%s has no %s", a->name,
+		    o->method == M_SMS ? "phone" : o->method == M_TOTP ? "TOTP" : "phone or TOTP");
+		return;
+	}
+	if ((wait = lv_fail_locked(a, now)) > 0) {
+		v->rc = lv_err(EX_TEMPFAIL, "%s is locked after too many failures: try again in %ld s, "
+		    "or use a backup code", a->name, wait);
+		return;
+	}
+	/* Both checked, one try counted once. */
+	if (want_sms && lv_sms_check(a, code, now, &why_sms) == 0) {
+		v->method = "sms";
+		v->rc = 0;
+	} else if (want_totp && lv_totp_check(a, code, now, &why_totp) == 0) {
+		v->method = "totp";
+		v->rc = 0;
+	} else {
+		v->rc = 1;
+		v->why = why_sms ? why_sms : why_totp;
+	}
+}
+
+static void
+check_backup(struct lv_acct *a, const char *code, struct verdict *v)
+{
+	long seq = 0;
+	int r = lv_backup_check(a, code, &seq);
+
+	v->method = "backup";
+	v->rc = r == 0 ? 0 : r == 1 || r == 2 ? 1 : r;
+	if (r == 0) {
+		v->backup_used = 1;
+		snprintf(v->detail, sizeof(v->detail), "seq=%ld", seq);
+	} else if (r == 2)
+		v->why = "this backup code is inactive: it was used, or a later code was used "
+		    "(codes must be used in order); generate a new one with lv-backup new";
+	else
+		v->why = "wrong backup code";
+}
+
+static void
+check_temp(struct lv_acct *a, const struct opts *o, const char *pw, time_t now, struct verdict *v)
+{
+	char label[LV_TEXT_MAX + 1], esc[LV_TEXT_MAX * 4 + 1];
+
+	v->method = "temp";
+	if (!o->third) {
+		v->rc = 1;
+		v->why = "a temporary password is for password-only (third-party) clients: "
+		    "use it there, or give a code here";
+		return;
+	}
+	v->rc = lv_temp_check(a, pw, now, label, &v->why) == 0 ? 0 : 1;
+	if (v->rc == 0) {
+		lv_escape(label, esc, sizeof(esc));
+		snprintf(v->detail, sizeof(v->detail), "label=\"%s\"", esc);
+	}
+}
+
+/* Failures change the records too: counted where they belong. */
+static void
+count(struct lv_acct *a, const struct opts *o, time_t now, struct verdict *v)
+{
+	if (v->rc == 0) {
+		if (!o->third)
+			lv_fail_reset(a);
+		return;
+	}
+	if (v->rc != 1)
+		return;
+	if (o->third) {
+		lv_rec_setnum(&a->rec, "fail3.count", lv_rec_getnum(&a->rec, "fail3.count", 0) + 1);
+		return;
+	}
+	if (strcmp(v->method, "temp") != 0)
+		v->locked_now = lv_fail_count(a, now, v->method);
+}
+
+static void
+decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, struct verdict *v)
+{
+	time_t now = lv_now();
+	enum method m = M_AUTO;
+
+	if ((v->rc = pick(o, ans, &m)) != 0)
+		return;
+	if (o->third && m != M_TEMP) {
+		v->method = "third-party";
+		v->rc = 1;
+		v->why = "third-party clients accept only a temporary password (lv-temppass); "
+		    "codes are for the site's own login";
+	} else if (m == M_BACKUP)
+		check_backup(a, ans->text, v);
+	else if (m == M_TEMP)
+		check_temp(a, o, ans->text, now, v);
+	else
+		check_six(a, o, ans->text, now, v);
+	count(a, o, now, v);
+}
+
+static void
+notify(struct lv_ctx *c, const char *account, const struct verdict *v)
+{
+	char msg[1024];
+
+	if (v->backup_used) {
+		snprintf(msg, sizeof(msg), "A backup code of %s was used to log in (%s).\n", account, v->detail);
+		lv_notify(c, "backup-used", account, msg);
+	}
+	if (v->locked_now) {
+		snprintf(msg, sizeof(msg), "Logins of %s are locked for a while after too many wrong codes.\n",
+		    account);
+		lv_notify(c, "locked", account, msg);
+	}
+}
+
+static int
+verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+{
+	struct verdict v;
+	struct lv_acct a;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) != 0)
+		goto out;
+	if (!lv_store_enrolled(&a)) {
+		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		goto out;
+	}
+	decide(&a, o, ans, &v);
+	if (v.rc == 0 || v.rc == 1) {
+		/* Nothing counts until it is on disk: fail closed. */
+		if ((rc = lv_store_commit(&a)) != 0)
+			goto out;
+		lv_audit(&a, "verify", v.method, v.rc == 0 ? "accept" : "reject", v.detail);
+	}
+	rc = v.rc;
+	if (rc == 1)
+		lv_warn("rejected: %s", v.why ? v.why : "wrong code");
+out:
+	lv_store_close(&a);
+	if (rc == 0 || rc == 1)
+		notify(c, o->account, &v);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lv_answer ans;
+	struct opts o;
+	struct lv_ctx c;
+	int rc;
+
+	lv_setprog(argv[0]);
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse(argc, argv, &o)) != 0)
+		return rc == LV_EXIT_OK ? 0 : rc;
+	if ((rc = validate(&o)) != 0)
+		return rc;
+	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	if (o.request != NULL) {
+		if ((rc = lv_ctx_open(&c, 0)) == 0)
+			rc = lv_request_verify(&c, o.account, o.request, o.wait);
+		lv_ctx_close(&c);
+		return rc;
+	}
+	if ((rc = lv_answer_read(0, &ans)) != 0)
+		return rc;
+	if ((rc = lv_ctx_open(&c, 0)) == 0)
+		rc = verify(&c, &o, &ans);
+	lv_answer_wipe(&ans);
+	lv_ctx_close(&c);
+	return rc;
+}

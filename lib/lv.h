@@ -1,0 +1,215 @@
+/* lv: the shared library of the login verification toolkit. */
+#ifndef LV_H
+#define LV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sysexits.h>
+#include <time.h>
+
+#define LV_VERSION "0.1.0"
+#define LV_NAME_MAX 64
+#define LV_TEXT_MAX 128
+#define LV_ANSWER_MAX 256
+#define LV_KEYBYTES 32
+#define LV_HASHBYTES 32
+#define LV_KEYID_LEN 16
+
+/* lv_err.c: diagnostics of one shape, "prog: message[: strerror]" */
+extern const char *lv_prog;
+void lv_setprog(const char *argv0);
+int lv_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int lv_fshut(void);
+
+/* lv_time.c */
+time_t lv_now(void);
+void lv_isotime(time_t t, char out[32]);
+
+/* lv_valid.c: every input is checked here before any file is touched */
+int lv_valid_account(const char *name);
+int lv_valid_phone(const char *phone);
+int lv_valid_text(const char *text);
+int lv_valid_ip(const char *ip);
+int lv_parse_uint(const char *s, long max, long *out);
+void lv_mask_phone(const char *phone, char out[24]);
+void lv_escape(const char *in, char *out, size_t outsz);
+
+/* lv_answer.c: one answer read from stdin, normalised and classified */
+enum lv_shape { LV_SHAPE_NONE, LV_SHAPE_DIGITS6, LV_SHAPE_BACKUP, LV_SHAPE_TEMP };
+struct lv_answer {
+	char text[LV_ANSWER_MAX + 1]; /* normalised: no spaces or dashes */
+	size_t len;
+	enum lv_shape shape;
+};
+int lv_answer_read(int fd, struct lv_answer *a);
+int lv_input_read(int fd, char *buf, size_t max, size_t *len);
+char *lv_input_line(char *buf, size_t len, size_t *pos);
+int lv_line_read(int fd, char *buf, size_t bufsz, size_t *len);
+enum lv_shape lv_answer_shape(const char *s, size_t len);
+void lv_answer_wipe(struct lv_answer *a);
+
+/* lv_conf.c: policy values, one place */
+struct lv_conf {
+	char site_key[4096];
+	char notify[4096];
+	char site_name[LV_TEXT_MAX + 1];
+	char totp_issuer[LV_TEXT_MAX + 1];
+	char sms_template[512];
+	char sms_countries[512];
+	char sms_gateway[4096];
+	char admin_group[64];
+	long sms_ttl, sms_resend, sms_daily, sms_hourly_site, sms_max_tries;
+	long lock_after, lock_min, lock_max, lock_wait_ms;
+	long backup_max;
+	long request_ttl, request_pending_max, request_hourly, request_retention;
+	long device_max, signout_max_age;
+	long temppass_ttl;
+	long hook_timeout;
+	long syslog;
+};
+int lv_conf_load(struct lv_conf *c, const char *path, uid_t owner);
+void lv_conf_defaults(struct lv_conf *c);
+
+/* lv_ctx.c: the state directory, its owner, the configuration and the site key */
+struct lv_ctx {
+	char dir[4096];
+	char confpath[4096];
+	int dirfd;
+	uid_t owner;
+	struct lv_conf conf;
+	unsigned char key[LV_KEYBYTES];
+	char keyid[LV_KEYID_LEN + 1];
+};
+#define LV_CTX_CREATE 1 /* lv-enroll only: create the state directory and key */
+void lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf);
+int lv_ctx_open(struct lv_ctx *c, int flags);
+void lv_ctx_close(struct lv_ctx *c);
+int lv_safe_stat(const struct lv_ctx *c, int fd, const char *what, int secret);
+
+/* lv_key.c: keyed hashes and sealing with the site key */
+int lv_key_load(struct lv_ctx *c, int create);
+void lv_key_hash(const struct lv_ctx *c, const char *domain, const char *account,
+		 const void *msg, size_t len, unsigned char out[LV_HASHBYTES]);
+void lv_key_hash_hex(const struct lv_ctx *c, const char *domain, const char *account,
+		     const void *msg, size_t len, char out[2 * LV_HASHBYTES + 1]);
+int lv_hash_hex_eq(const char *a, const char *b);
+char *lv_key_seal(const struct lv_ctx *c, const char *account, const void *msg, size_t len);
+int lv_key_open(const struct lv_ctx *c, const char *account, const char *sealed,
+		unsigned char *out, size_t outsz, size_t *outlen);
+
+/* lv_rec.c: an account's records in memory, and their cdb form */
+struct lv_kv { char *k; char *v; };
+struct lv_rec { struct lv_kv *kv; size_t n, cap; };
+const char *lv_rec_get(const struct lv_rec *r, const char *k);
+long lv_rec_getnum(const struct lv_rec *r, const char *k, long dflt);
+int lv_rec_set(struct lv_rec *r, const char *k, const char *v);
+int lv_rec_setf(struct lv_rec *r, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int lv_rec_setnum(struct lv_rec *r, const char *k, long v);
+void lv_rec_del(struct lv_rec *r, const char *k);
+void lv_rec_delprefix(struct lv_rec *r, const char *prefix);
+size_t lv_rec_countprefix(const struct lv_rec *r, const char *prefix);
+void lv_rec_free(struct lv_rec *r);
+int lv_rec_load(struct lv_rec *r, int fd);
+int lv_rec_save(const struct lv_rec *r, int fd);
+
+/* lv_store.c: the one path every change goes through */
+struct lv_acct {
+	struct lv_ctx *ctx;
+	char name[LV_NAME_MAX + 1];
+	int dirfd, lockfd;
+	int exists; /* a records file was read */
+	struct lv_rec rec;
+};
+#define LV_OPEN_LOCK 1
+#define LV_OPEN_CREATE 2
+#define LV_OPEN_SITE 4 /* the site-wide records; name ignored */
+#define LV_SITE "site" /* site-wide records (rate caps): STATE/site/ */
+int lv_store_bucket(const char *name, char out[8]);
+int lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a);
+int lv_store_commit(struct lv_acct *a);
+void lv_store_close(struct lv_acct *a);
+int lv_store_enrolled(const struct lv_acct *a);
+int lv_store_methods(const struct lv_acct *a);
+
+/* lv_lock.c */
+int lv_lock_take(int dirfd, long wait_ms, int *lockfd);
+void lv_lock_release(int *lockfd);
+
+/* lv_audit.c: one line per change, never a secret */
+void lv_audit(struct lv_acct *a, const char *event, const char *method,
+	      const char *result, const char *detail);
+int lv_audit_print(struct lv_acct *a, int fd);
+
+/* lv_hook.c: commands run without a shell, with a clean environment and a timeout */
+int lv_hook_run(char *const argv[], const char *input, long timeout);
+int lv_argv_split(const char *cmd, char ***argv, char **buf); /* room for 2 more + NULL */
+void lv_notify(struct lv_ctx *c, const char *event, const char *account, const char *msg);
+
+/* lv_b32.c: Crockford base32 */
+void lv_b32_encode(const unsigned char *in, size_t len, char *out);
+int lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen);
+
+/* lv_fail.c: consecutive failures and the lock-out */
+long lv_fail_locked(const struct lv_acct *a, time_t now);
+int lv_fail_count(struct lv_acct *a, time_t now, const char *method);
+void lv_fail_reset(struct lv_acct *a);
+
+/* lv_backup.c: the sequence of backup codes */
+#define LV_BACKUP_CODELEN 19
+int lv_backup_release(struct lv_acct *a, int reset, char code[LV_BACKUP_CODELEN + 1]);
+int lv_backup_check(struct lv_acct *a, const char *answer, long *seq);
+size_t lv_backup_active(const struct lv_acct *a);
+
+/* lv_cli.c: the options every program shares */
+struct lv_cli { const char *dir, *conf; };
+#define LV_EXIT_OK 1000 /* "leave now with 0" from lv_cli_common */
+#define LV_COMMON_SHORT ":d:c:h"
+#define LV_COMMON_LONG { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }
+int lv_usage(const char *synopsis, const char *why);
+int lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis);
+int lv_cli_operands(int argc, char **argv, int want, const char *synopsis);
+
+/* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or JSON */
+struct lv_fact { char *name; int list; int n; char *v[6]; };
+struct lv_facts { struct lv_fact *f; size_t n, cap; };
+void lv_fact(struct lv_facts *f, int list, const char *name, int n, ...);
+void lv_facts_print(const struct lv_facts *f, int json);
+void lv_facts_free(struct lv_facts *f);
+
+/* Methods. Each check returns 0 when the answer matches (and spends what it
+ * must in the records), 1 when not, with *why saying why for the user. Each
+ * status adds the method's facts; each remove drops the method's records. */
+int lv_sms_check(struct lv_acct *a, const char *code, time_t now, const char **why);
+void lv_sms_status(const struct lv_acct *a, struct lv_facts *f);
+void lv_sms_withdraw(struct lv_acct *a);
+int lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24]);
+int lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why);
+void lv_totp_status(const struct lv_acct *a, struct lv_facts *f);
+int lv_totp_import_ga(const char *path, unsigned char *secret, size_t max, size_t *len);
+int lv_totp_set(struct lv_acct *a, const unsigned char *secret, size_t len, char *uri, size_t urisz);
+int lv_totp_print_uri(const char *uri, int qr); /* lv_qr.c: lv-enroll links libqrencode */
+void lv_totp_remove(struct lv_acct *a);
+int lv_temp_check(struct lv_acct *a, const char *pw, time_t now, char label[LV_TEXT_MAX + 1],
+		  const char **why);
+void lv_temp_status(const struct lv_acct *a, struct lv_facts *f);
+void lv_device_status(const struct lv_acct *a, struct lv_facts *f);
+int lv_device_parse_pub(const char *line, unsigned char pk[32]);
+int lv_device_add(struct lv_acct *a, const unsigned char pk[32], char id[32]);
+int lv_device_remove(struct lv_acct *a, const char *id);
+int lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32]);
+void lv_request_status(const struct lv_acct *a, struct lv_facts *f);
+int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
+
+/* lv_disable.c: turning verification off keeps only the audit log, the
+ * rate counters ("rate." records) and the lock file */
+void lv_disable(struct lv_acct *a, const char *by, const char *reason);
+
+/* lv_walk.c: every account of the state directory, in no set order */
+int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg);
+
+/* lv_who.c */
+void lv_who(char out[64]);
+
+#endif

@@ -1,0 +1,61 @@
+/* What every program's command line shares: -d, -c, -h/--help, --version;
+ * options before or after operands; one-line usage errors (64). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lv.h"
+
+int
+lv_usage(const char *synopsis, const char *why)
+{
+	fprintf(stderr, "%s: %s; usage: %s\n", lv_prog, why, synopsis);
+	return EX_USAGE;
+}
+
+/* Returns -1 when ch is not a common option; otherwise the exit code to
+ * leave with, LV_EXIT_OK to leave with 0, or 0 to go on. */
+int
+lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis)
+{
+	char why[160];
+
+	switch (ch) {
+	case 'd':
+		cli->dir = optarg;
+		return 0;
+	case 'c':
+		cli->conf = optarg;
+		return 0;
+	case 'h':
+		printf("usage: %s\n", synopsis);
+		return lv_fshut() == 0 ? LV_EXIT_OK : EX_IOERR;
+	case 'V':
+		printf("%s %s\n", lv_prog, LV_VERSION);
+		return lv_fshut() == 0 ? LV_EXIT_OK : EX_IOERR;
+	case '?':
+		if (optopt != 0)
+			snprintf(why, sizeof(why), "unknown option -%c", optopt);
+		else
+			snprintf(why, sizeof(why), "unknown option %.100s", argv[optind - 1]);
+		return lv_usage(synopsis, why);
+	case ':':
+		snprintf(why, sizeof(why), "option %.100s needs an argument", argv[optind - 1]);
+		return lv_usage(synopsis, why);
+	default:
+		return -1;
+	}
+}
+
+/* Operands after the options: exactly want of them. */
+int
+lv_cli_operands(int argc, char **argv, int want, const char *synopsis)
+{
+	(void)argv;
+	if (argc - optind < want)
+		return lv_usage(synopsis, "missing operand");
+	if (argc - optind > want)
+		return lv_usage(synopsis, "too many operands (secrets are read from standard input, never from arguments)");
+	return 0;
+}

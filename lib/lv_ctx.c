@@ -1,0 +1,92 @@
+/* The state directory, its owner, the configuration and the site key: what
+ * every program opens first. Only lv-enroll may create the directory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "lv.h"
+
+void
+lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf)
+{
+	const char *e;
+
+	memset(c, 0, sizeof(*c));
+	c->dirfd = -1;
+	if (dir == NULL)
+		dir = ((e = getenv("LV_DIR")) != NULL && *e != '\0') ? e : "/var/lib/lv";
+	if (conf == NULL)
+		conf = ((e = getenv("LV_CONF")) != NULL && *e != '\0') ? e : "/etc/lv/lv.conf";
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	snprintf(c->confpath, sizeof(c->confpath), "%s", conf);
+}
+
+/* Owned by the state directory's owner (or root), writable by no one else;
+ * a secret also readable by no one else. */
+int
+lv_safe_stat(const struct lv_ctx *c, int fd, const char *what, int secret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return lv_err(EX_IOERR, "cannot stat %s:", what);
+	if (st.st_uid != c->owner && st.st_uid != 0)
+		return lv_err(EX_NOPERM, "unsafe %s: owned by uid %ld, not the state directory's owner",
+		    what, (long)st.st_uid);
+	if ((st.st_mode & (secret ? 077 : 022)) != 0)
+		return lv_err(EX_NOPERM, "unsafe %s: mode %04o gives access to others",
+		    what, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+static int
+open_dir(struct lv_ctx *c, int create)
+{
+	struct stat st;
+
+	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->dirfd < 0 && errno == ENOENT && create) {
+		if (mkdir(c->dir, 0700) != 0 && errno != EEXIST)
+			return lv_err(EX_CANTCREAT, "cannot create state directory %s:", c->dir);
+		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (c->dirfd < 0 && errno == ENOENT)
+		return lv_err(EX_CONFIG, "state directory %s is missing (lv-enroll --init creates it)", c->dir);
+	if (c->dirfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return lv_err(EX_NOPERM, "unsafe state directory %s: not a directory or a symbolic link", c->dir);
+	if (c->dirfd < 0)
+		return lv_err(EX_IOERR, "cannot open state directory %s:", c->dir);
+	if (fstat(c->dirfd, &st) != 0)
+		return lv_err(EX_IOERR, "cannot stat state directory %s:", c->dir);
+	c->owner = st.st_uid;
+	return lv_safe_stat(c, c->dirfd, "state directory", 0);
+}
+
+int
+lv_ctx_open(struct lv_ctx *c, int flags)
+{
+	int rc;
+
+	if (sodium_init() < 0)
+		return lv_err(EX_SOFTWARE, "cannot initialise libsodium");
+	if ((rc = open_dir(c, flags & LV_CTX_CREATE)) != 0)
+		return rc;
+	if ((rc = lv_conf_load(&c->conf, c->confpath, c->owner)) != 0)
+		return rc;
+	return lv_key_load(c, flags & LV_CTX_CREATE);
+}
+
+void
+lv_ctx_close(struct lv_ctx *c)
+{
+	sodium_memzero(c->key, sizeof(c->key));
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	c->dirfd = -1;
+}

@@ -1,0 +1,41 @@
+/* Consecutive failures of an account, kept in its records. After lock_after
+ * of them each further 6-digit answer waits a delay that doubles from
+ * lock_min to lock_max; a success or lv-unlock clears both. */
+#include "lv.h"
+
+long
+lv_fail_locked(const struct lv_acct *a, time_t now)
+{
+	long until = lv_rec_getnum(&a->rec, "fail.until", 0);
+
+	return until > now ? until - now : 0;
+}
+
+/* Returns 1 when this failure starts or extends a lock-out. */
+int
+lv_fail_count(struct lv_acct *a, time_t now, const char *method)
+{
+	const struct lv_conf *c = &a->ctx->conf;
+	long n = lv_rec_getnum(&a->rec, "fail.count", 0) + 1, delay;
+	int shift;
+
+	(void)method;
+	lv_rec_setnum(&a->rec, "fail.count", n);
+	lv_rec_setnum(&a->rec, "fail.last", (long)now);
+	if (n < c->lock_after)
+		return 0;
+	shift = (int)(n - c->lock_after);
+	delay = shift >= 30 ? c->lock_max : c->lock_min << shift;
+	if (delay > c->lock_max)
+		delay = c->lock_max;
+	lv_rec_setnum(&a->rec, "fail.until", (long)now + delay);
+	return 1;
+}
+
+void
+lv_fail_reset(struct lv_acct *a)
+{
+	lv_rec_del(&a->rec, "fail.count");
+	lv_rec_del(&a->rec, "fail.until");
+	lv_rec_del(&a->rec, "fail.last");
+}

@@ -1,0 +1,79 @@
+/* The account's lock: a file that is never unlinked, locked with fcntl (whose
+ * locks GlusterFS and other cluster filesystems keep coherent across hosts),
+ * with a bounded wait. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lv.h"
+
+static int
+try_lock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_SETLK, &fl);
+}
+
+/* Waits by counted sleeps, not by the clock, so a frozen or faked clock
+ * cannot make the wait unbounded. */
+static int
+wait_lock(int fd, long wait_ms)
+{
+	long waited_us = 0, step_us = 500;
+	struct timespec ts;
+
+	while (try_lock(fd) != 0) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return lv_err(EX_IOERR, "cannot lock account:");
+		if (waited_us >= wait_ms * 1000)
+			return lv_err(EX_TEMPFAIL, "account is busy (lock held for more than %ld ms); try again",
+			    wait_ms);
+		ts.tv_sec = 0;
+		ts.tv_nsec = step_us * 1000;
+		nanosleep(&ts, NULL);
+		waited_us += step_us;
+		if (step_us < 20000)
+			step_us *= 2;
+	}
+	return 0;
+}
+
+int
+lv_lock_take(int dirfd, long wait_ms, int *lockfd)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return lv_err(EX_NOPERM, "unsafe lock file: a symbolic link");
+	if (fd < 0 && (errno == EROFS || errno == ENOSPC || errno == EDQUOT))
+		return lv_err(EX_IOERR, "cannot create lock file:");
+	if (fd < 0)
+		return lv_err(EX_IOERR, "cannot open lock file:");
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lv_err(EX_NOPERM, "unsafe lock file: not a regular file");
+	}
+	if ((rc = wait_lock(fd, wait_ms)) != 0) {
+		close(fd);
+		return rc;
+	}
+	*lockfd = fd;
+	return 0;
+}
+
+void
+lv_lock_release(int *lockfd)
+{
+	if (*lockfd >= 0)
+		close(*lockfd);
+	*lockfd = -1;
+}

@@ -1,0 +1,17 @@
+/* Who runs the program, for the audit log and the disabled line. */
+#include <pwd.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lv.h"
+
+void
+lv_who(char out[64])
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL && lv_valid_text(pw->pw_name) == 0)
+		snprintf(out, 64, "%s", pw->pw_name);
+	else
+		snprintf(out, 64, "uid %ld", (long)getuid());
+}
