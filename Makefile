@@ -27,7 +27,11 @@ DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
 	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel
 
-all: $(PROGS)
+all: $(PROGS) pam/pam_lv.so
+
+# The PAM module: a shared object that runs the lv programs.
+pam/pam_lv.so: pam/pam_lv.c
+	@echo CC $@; $(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC $(CFLAGS) -shared -Wl,-z,relro,-z,now $(LDFLAGS) -o $@ pam/pam_lv.c -lpam
 
 lib/liblv.a: $(LIB_OBJ)
 	rm -f $@
@@ -39,6 +43,13 @@ lib/%.o: lib/%.c lib/*.h
 bin/%: cmd/%.c lib/liblv.a lib/*.h
 	@mkdir -p bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
+
+# Programs and modules only the tests use.
+testbins: t/bin/pam_authtok_check.so
+
+t/bin/pam_authtok_check.so: t/pam_authtok_check.c
+	@mkdir -p t/bin
+	@echo CC $@; $(CC) $(WARN) -fPIC -shared -o $@ t/pam_authtok_check.c -lpam
 
 # Installs only the packages that are missing; needs root then.
 deps:
@@ -52,7 +63,7 @@ deps:
 	fi
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all testbins
 	t/run
 
 demo: deps
@@ -65,9 +76,11 @@ install: all
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp $$m $(DESTDIR)$(MANPREFIX)/man$$s/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man$$s/$${m#doc/}; done
 	for f in share/lv/*; do cp $$f $(DESTDIR)$(SHAREDIR)/; done
+	mkdir -p $(DESTDIR)$(PAMDIR)
+	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 
 clean:
-	rm -rf bin lib/*.o lib/liblv.a
+	rm -rf bin lib/*.o lib/liblv.a pam/*.so
 
-.PHONY: all deps check demo install clean
+.PHONY: all testbins deps check demo install clean
 .SECONDARY: $(LIB_OBJ)

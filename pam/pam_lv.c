@@ -1,0 +1,319 @@
+/* pam_lv: the second login step as a PAM module. It asks for a code through
+ * the conversation and hands it to lv-verify on stdin; an empty answer sends
+ * a push request (lv-requests new) and waits for it (lv-verify --request).
+ * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR,
+ * dir=STATEDIR, conf=FILE, wait=SECONDS. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#define PROMPT "Verification code (or press Enter for a push): "
+#define ANSWER_MAX 256
+
+struct opts {
+	int nullok;
+	long wait;
+	const char *bindir, *dir, *conf;
+};
+
+struct run {
+	const char *input; /* written to the child's stdin */
+	char out[512];     /* the child's stdout */
+	char err[512];     /* its one-line diagnostic, shown to the user */
+};
+
+static void
+parse_opts(int argc, const char **argv, struct opts *o)
+{
+	int i;
+
+	o->nullok = 0;
+	o->wait = 60;
+	o->bindir = "/usr/local/bin";
+	o->dir = o->conf = NULL;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "nullok") == 0)
+			o->nullok = 1;
+		else if (strncmp(argv[i], "bindir=", 7) == 0)
+			o->bindir = argv[i] + 7;
+		else if (strncmp(argv[i], "dir=", 4) == 0)
+			o->dir = argv[i] + 4;
+		else if (strncmp(argv[i], "conf=", 5) == 0)
+			o->conf = argv[i] + 5;
+		else if (strncmp(argv[i], "wait=", 5) == 0)
+			o->wait = strtol(argv[i] + 5, NULL, 10);
+	}
+	if (o->wait <= 0 || o->wait > 600)
+		o->wait = 60;
+}
+
+/* The same rule as lv's: 1-64 of A-Za-z0-9._@-, not starting with . - @. */
+static int
+valid_account(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-' || s[0] == '@')
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") == n;
+}
+
+static void
+child(const struct opts *o, char *const argv[], int in, int out, int err)
+{
+	static char *const env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", NULL };
+	char path[4096];
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(70);
+	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	execve(path, argv, env);
+	_exit(70);
+}
+
+/* The child writes far less than a pipe holds, so reading one pipe to its
+ * end before the other cannot deadlock. */
+static void
+drain(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t k;
+	char sink[256];
+
+	while (n + 1 < size && (k = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)k;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	while (read(fd, sink, sizeof(sink)) > 0)
+		;
+	close(fd);
+}
+
+/* Runs an lv program without a shell; returns its exit status, or -1. */
+static int
+run_lv(const struct opts *o, char *const argv[], struct run *r)
+{
+	int in[2], out[2], err[2], status;
+	struct sigaction sa, old;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, &old); /* the application may ignore SIGCHLD */
+	if ((pid = fork()) == 0)
+		child(o, argv, in[0], out[1], err[1]);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	if (pid > 0 && r->input != NULL) {
+		ssize_t w = write(in[1], r->input, strlen(r->input));
+
+		(void)w; /* a short write shows as a malformed answer in the child */
+	}
+	close(in[1]);
+	drain(out[0], r->out, sizeof(r->out));
+	drain(err[0], r->err, sizeof(r->err));
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGCHLD, &old, NULL);
+	if (pid <= 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* argv: PROG [VERB] ACCOUNT [-d DIR] [-c CONF] EXTRA... */
+static void
+build_argv(const struct opts *o, const char *prog, const char *verb, const char *user,
+    char *const extra[], char *argv[16])
+{
+	int n = 0, i;
+
+	argv[n++] = (char *)prog;
+	if (verb != NULL)
+		argv[n++] = (char *)verb;
+	argv[n++] = (char *)user;
+	if (o->dir != NULL) {
+		argv[n++] = "-d";
+		argv[n++] = (char *)o->dir;
+	}
+	if (o->conf != NULL) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)o->conf;
+	}
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+}
+
+/* lv's diagnostic without the program's name, for the person logging in. */
+static void
+tell(pam_handle_t *pamh, const struct run *r)
+{
+	const char *m = strstr(r->err, ": ");
+
+	if (r->err[0] != '\0')
+		pam_error(pamh, "%s", m ? m + 2 : r->err);
+}
+
+static int
+map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, const struct run *r)
+{
+	switch (st) {
+	case 0:
+		return PAM_SUCCESS;
+	case 1:
+		tell(pamh, r);
+		return PAM_AUTH_ERR;
+	case 66:
+		return o->nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
+	case 75:
+		tell(pamh, r);
+		return PAM_MAXTRIES;
+	default:
+		pam_syslog(pamh, LOG_ERR, "lv for %s exited %d: %s", user, st, r->err);
+		return PAM_SYSTEM_ERR;
+	}
+}
+
+static int
+ask(pam_handle_t *pamh, char **answer)
+{
+	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", PROMPT);
+
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (*answer == NULL)
+		return PAM_CONV_ERR;
+	return PAM_SUCCESS;
+}
+
+static int
+verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const char *code)
+{
+	char line[ANSWER_MAX + 2], *argv[16];
+	struct run r;
+	int st;
+
+	if (strlen(code) > ANSWER_MAX)
+		return PAM_AUTH_ERR;
+	snprintf(line, sizeof(line), "%s\n", code);
+	memset(&r, 0, sizeof(r));
+	r.input = line;
+	build_argv(o, "lv-verify", NULL, user, NULL, argv);
+	st = run_lv(o, argv, &r);
+	memset(line, 0, sizeof(line));
+	return map_status(pamh, o, user, st, &r);
+}
+
+/* ID<TAB>NUMBER<TAB>TOKEN from lv-requests new */
+static int
+split_request(char *out, char **id, char **number, char **token)
+{
+	*id = out;
+	if ((*number = strchr(*id, '\t')) == NULL)
+		return -1;
+	*(*number)++ = '\0';
+	if ((*token = strchr(*number, '\t')) == NULL)
+		return -1;
+	*(*token)++ = '\0';
+	(*token)[strcspn(*token, "\n")] = '\0';
+	return 0;
+}
+
+static int
+new_request(pam_handle_t *pamh, const struct opts *o, const char *user, struct run *r)
+{
+	const void *rhost = NULL, *service = NULL;
+	char *extra[8], *argv[16];
+	int n = 0, st;
+
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	pam_get_item(pamh, PAM_SERVICE, &service);
+	if (rhost != NULL && *(const char *)rhost != '\0' && strspn(rhost, "0123456789abcdefABCDEF.:") == strlen(rhost)) {
+		extra[n++] = "--ip";
+		extra[n++] = (char *)rhost;
+	}
+	if (service != NULL && strspn(service, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == strlen(service)) {
+		extra[n++] = "--client";
+		extra[n++] = (char *)service;
+	}
+	extra[n] = NULL;
+	memset(r, 0, sizeof(*r));
+	build_argv(o, "lv-requests", "new", user, extra, argv);
+	st = run_lv(o, argv, r);
+	return st == 0 ? PAM_SUCCESS : map_status(pamh, o, user, st, r);
+}
+
+static int
+push(pam_handle_t *pamh, const struct opts *o, const char *user)
+{
+	char *id, *number, *token, wait[16], line[256], *extra[5], *argv[16];
+	struct run r;
+	int rc, st;
+
+	if ((rc = new_request(pamh, o, user, &r)) != PAM_SUCCESS)
+		return rc;
+	if (split_request(r.out, &id, &number, &token) != 0)
+		return PAM_SYSTEM_ERR;
+	pam_info(pamh, "A login request was sent to your phone. Approve it there and pick %s.", number);
+	snprintf(wait, sizeof(wait), "%ld", o->wait);
+	snprintf(line, sizeof(line), "%s\n", token);
+	extra[0] = "--request";
+	extra[1] = id;
+	extra[2] = "--wait";
+	extra[3] = wait;
+	extra[4] = NULL;
+	build_argv(o, "lv-verify", NULL, user, extra, argv);
+	r.input = line;
+	st = run_lv(o, argv, &r);
+	memset(line, 0, sizeof(line));
+	memset(r.out, 0, sizeof(r.out));
+	return map_status(pamh, o, user, st, &r);
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const char *user = NULL;
+	char *answer = NULL;
+	struct opts o;
+	int rc;
+
+	(void)flags;
+	parse_opts(argc, argv, &o);
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+		return PAM_USER_UNKNOWN;
+	if (!valid_account(user))
+		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
+	if ((rc = ask(pamh, &answer)) != PAM_SUCCESS)
+		return rc;
+	if (answer[0] == '\0')
+		rc = push(pamh, &o, user);
+	else
+		rc = verify_code(pamh, &o, user, answer);
+	memset(answer, 0, strlen(answer));
+	free(answer);
+	return rc;
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}

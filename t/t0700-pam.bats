@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# pam_lv through the real PAM stack with pamtester; needs root to write a
+# PAM service file, as CI runs.
+load lib
+
+setup() {
+	export LV_DIR="$BATS_TEST_TMPDIR/state"
+	export LV_CONF="$BATS_TEST_TMPDIR/lv.conf"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	service="lvtest-$$-$BATS_TEST_NUMBER"
+	write_service ""
+}
+
+teardown() {
+	rm -f "/etc/pam.d/$service"
+}
+
+write_service() {
+	cat >"/etc/pam.d/$service" <<-EOS
+	auth requisite pam_permit.so
+	auth required $top/pam/pam_lv.so bindir=$top/bin dir=$LV_DIR conf=$LV_CONF wait=5 $1
+	account required pam_permit.so
+	EOS
+}
+
+@test "pam_lv accepts a right backup code and asks with the documented prompt" {
+	enrol alice
+	run -0 pamtester "$service" alice authenticate <<<"$code"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+}
+
+@test "pam_lv rejects a wrong code with an authentication error" {
+	enrol alice
+	run -1 pamtester "$service" alice authenticate <<<"0000-0000-0000-0000"
+	[ "$output" = "Verification code (or press Enter for a push): rejected: wrong backup code
+pamtester: Authentication failure" ]
+}
+
+@test "pam_lv maps a lock-out to maximum tries" {
+	enrol alice
+	for _ in 1 2 3 4 5; do
+		run -1 lv-verify alice <<<"0000-0000-0000-0000"
+	done
+	run -1 pamtester "$service" alice authenticate <<<"123456"
+	[ "$output" = "Verification code (or press Enter for a push): alice is locked after too many failures: try again in 60 s, or use a backup code
+pamtester: Have exhausted maximum number of retries for service" ]
+}
+
+@test "pam_lv denies an account that is not enrolled unless nullok" {
+	lv-enroll --init
+	run -1 pamtester "$service" bob authenticate <<<"123456"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: User not known to the underlying authentication module" ]
+	write_service nullok
+	run -0 pamtester "$service" bob authenticate <<<"123456"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+}
+
+@test "pam_lv never stores the code as PAM_AUTHTOK" {
+	enrol alice
+	echo "auth required $top/t/bin/pam_authtok_check.so" >>"/etc/pam.d/$service"
+	run -0 pamtester "$service" alice authenticate <<<"$code"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+}
+
+@test "the PAM_AUTHTOK check module fails when a module before it left a token" {
+	cat >"/etc/pam.d/$service" <<-EOS
+	auth requisite pam_permit.so
+	auth optional pam_unix.so
+	EOS
+	run -0 pamtester "$service" root authenticate <<<"not-the-password"
+	echo "auth required $top/t/bin/pam_authtok_check.so" >>"/etc/pam.d/$service"
+	run -1 pamtester "$service" root authenticate <<<"not-the-password"
+}
