@@ -21,6 +21,11 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 MAN = $(wildcard doc/*.[1-8])
+TESTPROGS = t/bin/totp-vectors
+
+# Only lv-enroll draws QR codes (lib/lv_qr.c), so only it links libqrencode.
+EXTRA_LIBS_lv-enroll = $(shell pkg-config --libs libqrencode)
+lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 
 # Debian packages the build, the tests and the demo need.
 DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
@@ -40,6 +45,11 @@ bin/%: cmd/%.c lib/liblv.a lib/*.h
 	@mkdir -p bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
+# Test programs: linked with the library, never installed.
+t/bin/%: t/%.c lib/liblv.a lib/*.h
+	@mkdir -p t/bin
+	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
+
 # Installs only the packages that are missing; needs root then.
 deps:
 	@missing=""; for p in $(DEBS); do \
@@ -52,7 +62,7 @@ deps:
 	fi
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all $(TESTPROGS)
 	t/run
 
 demo: deps
@@ -67,7 +77,7 @@ install: all
 	for f in share/lv/*; do cp $$f $(DESTDIR)$(SHAREDIR)/; done
 
 clean:
-	rm -rf bin lib/*.o lib/liblv.a
+	rm -rf bin t/bin lib/*.o lib/liblv.a
 
 .PHONY: all deps check demo install clean
 .SECONDARY: $(LIB_OBJ)

@@ -200,6 +200,23 @@ int lv_device_add(struct lv_acct *a, const unsigned char pk[32], char id[32]);
 int lv_device_remove(struct lv_acct *a, const char *id);
 int lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32]);
 void lv_request_status(const struct lv_acct *a, struct lv_facts *f);
+
+/* TOTP's pieces: lv_sha1.c (libsodium has no SHA-1), lv_base32.c (RFC 4648,
+ * the otpauth alphabet; lv_b32.c is Crockford's), lv_totp.c, lv_ga.c */
+#define LV_SHA1BYTES 20
+#define LV_TOTP_STEP 30
+void lv_hmac_sha1(const unsigned char *key, size_t keylen, const unsigned char *msg, size_t len,
+		  unsigned char out[LV_SHA1BYTES]);
+void lv_base32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
+int lv_base32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
+uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits);
+
+/* lv_temp.c: issuing ("abcd efgh ijkl mnop qrst") and expiring */
+#define LV_TEMP_LETTERS 20
+#define LV_TEMP_PRINTLEN 24
+int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PRINTLEN + 1],
+		  int *replaced);
+size_t lv_temp_expire(struct lv_acct *a, time_t now);
 int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the
