@@ -80,10 +80,8 @@ lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 	}
 	s = match_step(key, len, code, (long)(now / LV_TOTP_STEP), last, &fresh);
 	sodium_memzero(key, sizeof(key));
-	if (s >= 0 && fresh) {
-		lv_rec_setnum(&a->rec, "totp.last-step", s);
-		return 0;
-	}
+	if (s >= 0 && fresh)
+		return lv_rec_setnum(&a->rec, "totp.last-step", s) == 0 ? 0 : 1; /* no replay guard, no login */
 	if (s >= 0)
 		*why = "this authenticator code was used already, or a newer one was: wait for the next code";
 	return 1;
