@@ -1,7 +1,6 @@
 /* A device's answer to a login request:
- * lv1-answer<TAB>ACCOUNT<TAB>ID<TAB>approve|deny<TAB>NUMBER<TAB>SIGNATURE,
- * the signature by an enrolled device key over the account, the id, the
- * request's challenge, the decision and the number. One decision per
+ * lv1-answer<TAB>ACCOUNT<TAB>ID<TAB>CHALLENGE<TAB>approve|deny<TAB>NUMBER<TAB>SIGNATURE,
+ * the signature by an enrolled device key over the fields before it. One decision per
  * request; an approval with the wrong number is recorded as a denial and
  * counted as a failure, because someone else's login asked for it. */
 #include <stdio.h>
@@ -11,7 +10,7 @@
 
 struct answer {
 	char buf[1024];
-	char *f[6];
+	char *f[7];
 	unsigned char sig[LV_SIGBYTES];
 };
 
@@ -24,15 +23,17 @@ two_digits(const char *s)
 static int
 parse(struct answer *x, const char *line)
 {
+	unsigned char chal[32];
 	char **f = x->f;
 
 	if (snprintf(x->buf, sizeof(x->buf), "%s", line) >= (int)sizeof(x->buf) ||
-	    lv_fields_split(x->buf, f, 6) != 6 || strcmp(f[0], "lv1-answer") != 0 ||
+	    lv_fields_split(x->buf, f, 7) != 7 || strcmp(f[0], "lv1-answer") != 0 ||
 	    lv_valid_account(f[1]) != 0 || lv_request_valid_id(f[2]) != 0 ||
-	    (strcmp(f[3], "approve") != 0 && strcmp(f[3], "deny") != 0) || !two_digits(f[4]) ||
-	    lv_b64_decode(f[5], x->sig, LV_SIGBYTES) != 0)
-		return lv_err(EX_DATAERR, "malformed answer: lv1-answer<TAB>ACCOUNT<TAB>ID<TAB>approve|deny"
-		    "<TAB>NUMBER<TAB>SIGNATURE expected (lv-device sign makes one)");
+	    lv_b64_decode(f[3], chal, sizeof(chal)) != 0 ||
+	    (strcmp(f[4], "approve") != 0 && strcmp(f[4], "deny") != 0) || !two_digits(f[5]) ||
+	    lv_b64_decode(f[6], x->sig, LV_SIGBYTES) != 0)
+		return lv_err(EX_DATAERR, "malformed answer: lv1-answer<TAB>ACCOUNT<TAB>ID<TAB>CHALLENGE"
+		    "<TAB>approve|deny<TAB>NUMBER<TAB>SIGNATURE expected (lv-device sign makes one)");
 	return 0;
 }
 
@@ -42,9 +43,9 @@ record(struct lv_acct *a, const struct answer *x, time_t now, struct lv_decision
 	struct lv_req *r = &d->req;
 
 	r->decided = (long)now;
-	if (strcmp(x->f[3], "deny") == 0) {
+	if (strcmp(x->f[4], "deny") == 0) {
 		d->outcome = "denied";
-	} else if (strcmp(x->f[4], r->number) == 0) {
+	} else if (strcmp(x->f[5], r->number) == 0) {
 		d->outcome = "approved";
 	} else {
 		d->outcome = "wrong-number";
@@ -58,7 +59,7 @@ record(struct lv_acct *a, const struct answer *x, time_t now, struct lv_decision
 static const char *
 refusal(struct lv_acct *a, const struct answer *x, time_t now, struct lv_decision *d)
 {
-	const char *state, *fields[5];
+	const char *state;
 
 	if (strcmp(x->f[1], a->name) != 0)
 		return "the answer is for another account";
@@ -69,12 +70,9 @@ refusal(struct lv_acct *a, const struct answer *x, time_t now, struct lv_decisio
 		return "the request expired";
 	if (strcmp(state, "pending") != 0)
 		return "the request was answered already";
-	fields[0] = x->f[1];
-	fields[1] = x->f[2];
-	fields[2] = d->req.challenge;
-	fields[3] = x->f[3];
-	fields[4] = x->f[4];
-	if (lv_device_signer(a, x->sig, "lv1-answer", fields, 5, d->req.device) != 0)
+	if (strcmp(x->f[3], d->req.challenge) != 0)
+		return "the answer is for another challenge";
+	if (lv_device_signer(a, x->sig, "lv1-answer", (const char *const *)x->f + 1, 5, d->req.device) != 0)
 		return "bad signature, or a key that is not enrolled for this account";
 	return NULL;
 }
