@@ -183,3 +183,16 @@ devid() {
 	run -66 lv-device signout --key none.key alice
 	[ "$output" = "lv-device: no key file none.key (lv-device keygen makes one)" ]
 }
+
+@test "the signed bytes are the documented ones: the test vector of lv-requests(1)" {
+	printf 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n' >zero.key
+	chmod 600 zero.key
+	chal=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+	run -0 lv-device sign --key zero.key approve 42 \
+		<<<"lv1-request	alice	0123456789ab	$chal	2026-01-01T00:00:00Z	192.0.2.7	Firefox on Linux	Berlin"
+	[ "$output" = "lv1-answer	alice	0123456789ab	$chal	approve	42	U6JTAlmjSPmPIH4qxMTeKOjfo7cCJwo+RMe2uijBZgjbWpbhVTLsn3kku1kpYcG8xp5YLAhlbIEZfl8boQHSAQ==" ]
+	run -0 env TZ=UTC faketime -f "2026-01-01 00:05:00" lv-device signout --key zero.key alice
+	[ "$output" = "lv1-signout	alice	2026-01-01T00:05:00Z	bNehwej+Q0ohDUZgN1WUmLd7tytDmrwo0zSpJl/fN75Q+RXGNG+c+KMLRGrhJNzOiIwtyZIInY/FINNw8ZSmBw==" ]
+	enrol alice --device-key - <<<"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
+	[[ "$(lv-status alice | grep '^device')" =~ ^device$'\t'689dae2f$'\t' ]]
+}
