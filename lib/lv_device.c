@@ -181,44 +181,45 @@ signout_fresh(struct lv_acct *a, time_t t, time_t now)
 	return 0;
 }
 
+/* 0 when the enrolling device signed; otherwise says whose key it was. */
+static int
+signout_signer(struct lv_acct *a, const unsigned char sig[LV_SIGBYTES], char *const f[4], char id[32])
+{
+	struct dev *d = calloc(DEV_MAX, sizeof(*d));
+	char other[LV_DEVID_LEN + 1];
+	int rc = 0;
+
+	if (d == NULL)
+		return lv_err(EX_OSERR, "out of memory");
+	if (devices(a, d) == 0)
+		rc = lv_err(EX_UNAVAILABLE, "%s has no device", a->name);
+	else if (lv_sign_verify(d[0].pk, sig, "lv1-signout", (const char *const *)f + 1, 2) == 0)
+		snprintf(id, 32, "%s", d[0].id);
+	else if (lv_device_signer(a, sig, "lv1-signout", (const char *const *)f + 1, 2, other) == 0)
+		rc = lv_err(1, "sign-out statement is signed by device %s, not the enrolling device %s",
+		    other, d[0].id);
+	else
+		rc = lv_err(1, "bad signature on the sign-out statement (not the enrolling device %s)", d[0].id);
+	free(d);
+	return rc;
+}
+
 int
 lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32])
 {
 	unsigned char sig[LV_SIGBYTES];
-	struct dev enrolling;
-	char buf[1024], *f[4], other[LV_DEVID_LEN + 1];
-	struct dev *d = calloc(DEV_MAX, sizeof(*d));
+	char buf[1024], *f[4];
 	time_t t;
 	int rc;
 
-	if (d == NULL)
-		return lv_err(EX_OSERR, "out of memory");
 	snprintf(buf, sizeof(buf), "%s", line);
 	if ((rc = signout_parse(buf, f, &t, sig)) != 0)
-		goto out;
-	if (strcmp(f[1], a->name) != 0) {
-		rc = lv_err(1, "sign-out statement is for %s, not %s", f[1], a->name);
-		goto out;
-	}
-	if (devices(a, d) == 0) {
-		rc = lv_err(EX_UNAVAILABLE, "%s has no device", a->name);
-		goto out;
-	}
-	enrolling = d[0];
-	if (lv_sign_verify(enrolling.pk, sig, "lv1-signout", (const char *const *)f + 1, 2) != 0) {
-		if (lv_device_signer(a, sig, "lv1-signout", (const char *const *)f + 1, 2, other) == 0)
-			rc = lv_err(1, "sign-out statement is signed by device %s, not the enrolling device %s",
-			    other, enrolling.id);
-		else
-			rc = lv_err(1, "bad signature on the sign-out statement (not the enrolling device %s)",
-			    enrolling.id);
-		goto out;
-	}
-	if ((rc = signout_fresh(a, t, now)) == 0) {
-		lv_rec_setnum(&a->rec, "rate.signout.last", (long)t);
-		snprintf(id, 32, "%s", enrolling.id);
-	}
-out:
-	free(d);
-	return rc;
+		return rc;
+	if (strcmp(f[1], a->name) != 0)
+		return lv_err(1, "sign-out statement is for %s, not %s", f[1], a->name);
+	if ((rc = signout_signer(a, sig, f, id)) != 0 || (rc = signout_fresh(a, t, now)) != 0)
+		return rc;
+	if (lv_rec_setnum(&a->rec, "rate.signout.last", (long)t) != 0)
+		return lv_err(EX_OSERR, "out of memory");
+	return 0;
 }
