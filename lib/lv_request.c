@@ -227,8 +227,10 @@ lv_request_new(struct lv_acct *a, const char *ip, const char *client, const char
 		copy(r->ip, sizeof(r->ip), ip ? ip : "");
 		copy(r->client, sizeof(r->client), client ? client : "");
 		copy(r->location, sizeof(r->location), location ? location : "");
+		/* below the cap, so kept has room for one more time */
+		snprintf(kept + strlen(kept), keptsz - strlen(kept), "%s%ld", kept[0] ? " " : "", (long)now);
 		if (lv_request_put(a, r) != 0 || lv_rec_setnum(&a->rec, PREFIX "next", r->seq + 1) != 0 ||
-		    lv_rec_setf(&a->rec, "rate.req.new", "%s%s%ld", kept, kept[0] ? " " : "", (long)now) != 0)
+		    lv_rec_set(&a->rec, "rate.req.new", kept) != 0)
 			rc = lv_err(EX_OSERR, "out of memory");
 	}
 	free(kept);
