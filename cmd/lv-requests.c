@@ -265,14 +265,15 @@ show(struct lv_ctx *c, const struct opts *o)
 static void
 audit_answer(struct lv_acct *a, int rc, const struct lv_decision *d)
 {
+	const char *id = d->req.id[0] ? d->req.id : "-", *dev = d->req.device[0] ? d->req.device : "-";
 	char detail[256];
 
-	snprintf(detail, sizeof(detail), "request=%s device=%s%s%s", d->req.id[0] ? d->req.id : "-",
-	    d->req.device[0] ? d->req.device : "-", rc ? " why=\"" : "", rc ? d->why : "");
-	if (rc)
-		strncat(detail, "\"", sizeof(detail) - strlen(detail) - 1);
+	if (rc != 0)
+		snprintf(detail, sizeof(detail), "request=%s device=%s why=\"%s\"", id, dev, d->why);
 	else if (strcmp(d->outcome, "wrong-number") == 0)
-		strncat(detail, " possible-attack=yes", sizeof(detail) - strlen(detail) - 1);
+		snprintf(detail, sizeof(detail), "request=%s device=%s possible-attack=yes", id, dev);
+	else
+		snprintf(detail, sizeof(detail), "request=%s device=%s", id, dev);
 	lv_audit(a, "request-answer", "push", rc ? "reject" : d->outcome, detail);
 }
 

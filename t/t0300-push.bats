@@ -205,6 +205,10 @@ status_of() {
 	[ "$output" = "lv-requests: bob has no device for push requests (lv-enroll --update bob --device-key -)" ]
 	run -66 lv-requests new carol
 	run -64 lv-requests push alice
+	run -64 lv-requests new alice --bogus
+	run -64 lv-requests new
+	run -0 lv-requests --help
+	[[ "$output" =~ ^"usage: lv-requests " ]]
 	run -64 lv-requests list alice --ip 192.0.2.1
 	run -65 lv-requests show alice NOTANID
 	[ "$(lv-status alice | grep pending-requests)" = "pending-requests	0" ]

@@ -180,6 +180,9 @@ devid() {
 	run -64 lv-device sign --key phone.key maybe 42 </dev/null
 	run -65 lv-device sign --key phone.key approve 4 </dev/null
 	run -64 lv-device sign approve 42 </dev/null
+	run -64 lv-device keygen --key a.key extra
+	run -0 lv-device --help
+	[[ "$output" =~ ^"usage: lv-device keygen --key FILE" ]]
 	run -66 lv-device signout --key none.key alice
 	[ "$output" = "lv-device: no key file none.key (lv-device keygen makes one)" ]
 }
