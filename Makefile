@@ -21,6 +21,11 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 MAN = $(wildcard doc/*.[1-8])
+TESTPROGS = t/bin/totp-vectors
+
+# Only lv-enroll draws QR codes (lib/lv_qr.c), so only it links libqrencode.
+EXTRA_LIBS_lv-enroll = $(shell pkg-config --libs libqrencode)
+lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 
 # Debian packages the build, the tests and the demo need.
 DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
@@ -44,12 +49,16 @@ bin/%: cmd/%.c lib/liblv.a lib/*.h
 	@mkdir -p bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
-# Programs and modules only the tests use.
-testbins: t/bin/pam_authtok_check.so
+# Test programs and modules: built for the tests, never installed.
+testbins: $(TESTPROGS) t/bin/pam_authtok_check.so
 
 t/bin/pam_authtok_check.so: t/pam_authtok_check.c
 	@mkdir -p t/bin
 	@echo CC $@; $(CC) $(WARN) -fPIC -shared -o $@ t/pam_authtok_check.c -lpam
+
+t/bin/%: t/%.c lib/liblv.a lib/*.h
+	@mkdir -p t/bin
+	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
 
 # Installs only the packages that are missing; needs root then.
 deps:
@@ -75,12 +84,12 @@ install: all
 	for p in $(PROGS); do cp $$p $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${p#bin/}; done
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp $$m $(DESTDIR)$(MANPREFIX)/man$$s/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man$$s/$${m#doc/}; done
-	for f in share/lv/*; do cp $$f $(DESTDIR)$(SHAREDIR)/; done
+	for f in share/lv/*; do cp -R $$f $(DESTDIR)$(SHAREDIR)/; done
 	mkdir -p $(DESTDIR)$(PAMDIR)
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 
 clean:
-	rm -rf bin lib/*.o lib/liblv.a pam/*.so
+	rm -rf bin t/bin lib/*.o lib/liblv.a pam/*.so
 
 .PHONY: all testbins deps check demo install clean
 .SECONDARY: $(LIB_OBJ)

@@ -200,7 +200,77 @@ int lv_device_add(struct lv_acct *a, const unsigned char pk[32], char id[32]);
 int lv_device_remove(struct lv_acct *a, const char *id);
 int lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32]);
 void lv_request_status(const struct lv_acct *a, struct lv_facts *f);
+
+/* TOTP's pieces: lv_sha1.c (libsodium has no SHA-1), lv_base32.c (RFC 4648,
+ * the otpauth alphabet; lv_b32.c is Crockford's), lv_totp.c, lv_ga.c */
+#define LV_SHA1BYTES 20
+#define LV_TOTP_STEP 30
+void lv_hmac_sha1(const unsigned char *key, size_t keylen, const unsigned char *msg, size_t len,
+		  unsigned char out[LV_SHA1BYTES]);
+void lv_base32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
+int lv_base32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
+uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits);
+
+/* lv_temp.c: issuing ("abcd efgh ijkl mnop qrst") and expiring */
+#define LV_TEMP_LETTERS 20
+#define LV_TEMP_PRINTLEN 24
+int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PRINTLEN + 1],
+		  int *replaced);
+size_t lv_temp_expire(struct lv_acct *a, time_t now);
 int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
+
+/* Push: device keys (lv_device.c), login requests (lv_request.c), answers
+ * (lv_reqanswer.c) and redeeming them (lv_redeem.c); the lines a device
+ * reads and signs (lv_sign.c), strict base64 (lv_b64.c) and the
+ * passphrase-sealed key backup (lv_seal.c). */
+#define LV_DEVID_LEN 8
+#define LV_REQID_LEN 12
+#define LV_TOKEN_LEN 32
+#define LV_SIGBYTES 64
+#define LV_B64_LEN(n) (((n) + 2) / 3 * 4)
+int lv_b64_decode(const char *in, unsigned char *out, size_t n);
+void lv_b64_encode(const unsigned char *in, size_t len, char *out);
+int lv_isotime_parse(const char *s, time_t *t);
+size_t lv_fields_split(char *line, char *f[], size_t max);
+int lv_sign(const unsigned char sk[64], const char *tag, const char *const f[], size_t n,
+	    unsigned char sig[LV_SIGBYTES]);
+int lv_sign_verify(const unsigned char pk[32], const unsigned char sig[LV_SIGBYTES],
+		   const char *tag, const char *const f[], size_t n);
+#define LV_SEAL_B64LEN 132
+enum lv_kdf { LV_KDF_INTERACTIVE, LV_KDF_MODERATE, LV_KDF_SENSITIVE };
+int lv_seal_pass(const char *pass, const unsigned char seed[32], enum lv_kdf kdf,
+		 char out[LV_SEAL_B64LEN + 1]);
+int lv_open_pass(const char *pass, const char *sealed, unsigned char seed[32]);
+void lv_device_id(const unsigned char pk[32], char id[LV_DEVID_LEN + 1]);
+int lv_device_signer(const struct lv_acct *a, const unsigned char sig[LV_SIGBYTES], const char *tag,
+		     const char *const f[], size_t n, char id[LV_DEVID_LEN + 1]);
+struct lv_req {
+	char id[LV_REQID_LEN + 1];
+	long seq, created, decided;
+	char status[16];  /* pending, approved, denied, expired, redeemed */
+	char number[3];
+	char challenge[LV_B64_LEN(32) + 1];
+	char tokenhash[2 * LV_HASHBYTES + 1];
+	char ip[46], client[LV_TEXT_MAX + 1], location[LV_TEXT_MAX + 1];
+	char device[LV_DEVID_LEN + 1];
+	char note[16];    /* why a decision was made: wrong-number */
+};
+int lv_request_valid_id(const char *id);
+int lv_request_new(struct lv_acct *a, const char *ip, const char *client, const char *location,
+		   struct lv_req *r, char token[LV_TOKEN_LEN + 1]);
+int lv_request_get(const struct lv_acct *a, const char *id, struct lv_req *r);
+int lv_request_put(struct lv_acct *a, const struct lv_req *r);
+const char *lv_request_state(const struct lv_acct *a, const struct lv_req *r, time_t now);
+void lv_request_line(const char *account, const struct lv_req *r, char *out, size_t outsz);
+size_t lv_request_list(const struct lv_acct *a, struct lv_req **out);
+int lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed);
+struct lv_decision {
+	struct lv_req req;
+	const char *outcome; /* approved, denied, wrong-number */
+	const char *why;     /* on a refusal */
+	int locked_now;
+};
+int lv_request_answer(struct lv_acct *a, const char *line, time_t now, struct lv_decision *d);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the
  * rate counters ("rate." records) and the lock file */

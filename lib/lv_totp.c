@@ -1,11 +1,89 @@
-/* TOTP: not yet built (issue: temporary passwords and TOTP). */
+/* TOTP (RFC 6238) as authenticator apps expect it: HMAC-SHA1, 6 digits,
+ * 30-second steps, one step either side for clock drift. "totp.secret" is
+ * the secret sealed with the site key (the server must read it back, so a
+ * hash will not do); "totp.last-step" is the last step accepted: neither it
+ * nor any earlier step is accepted again, so a code cannot be replayed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
 #include "lv.h"
+
+#define DIGITS 6
+#define SECRET_MIN 10 /* 80 bits: the least google-authenticator ever wrote */
+#define SECRET_MAX 64
+
+/* RFC 4226 section 5.3: dynamic truncation of HMAC-SHA1(key, counter). */
+uint32_t
+lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits)
+{
+	unsigned char msg[8], mac[LV_SHA1BYTES];
+	uint32_t bin, mod = 1;
+	int i, off;
+
+	for (i = 0; i < 8; i++)
+		msg[i] = (unsigned char)(counter >> (56 - 8 * i));
+	lv_hmac_sha1(key, keylen, msg, sizeof(msg), mac);
+	off = mac[LV_SHA1BYTES - 1] & 0x0f;
+	bin = (uint32_t)(mac[off] & 0x7f) << 24 | (uint32_t)mac[off + 1] << 16 |
+	    (uint32_t)mac[off + 2] << 8 | mac[off + 3];
+	for (i = 0; i < digits && i < 9; i++)
+		mod *= 10;
+	sodium_memzero(mac, sizeof(mac));
+	return bin % mod;
+}
+
+/* Which of the steps around now the code is for: the newest match, and
+ * whether that step may still be used. Every step is computed and compared
+ * in constant time, without an early exit. */
+static long
+match_step(const unsigned char *key, size_t len, const char *code, long step, long last, int *fresh)
+{
+	char want[16];
+	long s, found = -1;
+
+	*fresh = 0;
+	for (s = step - 1; s <= step + 1; s++) {
+		if (s < 0)
+			continue;
+		snprintf(want, sizeof(want), "%0*lu", DIGITS, (unsigned long)lv_hotp(key, len, (uint64_t)s, DIGITS));
+		if (sodium_memcmp(want, code, DIGITS) == 0) {
+			found = s;
+			*fresh |= s > last;
+		}
+	}
+	sodium_memzero(want, sizeof(want));
+	return found;
+}
 
 int
 lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 {
-	(void)a; (void)code; (void)now;
-	*why = "TOTP is not enrolled";
+	const char *sealed = lv_rec_get(&a->rec, "totp.secret");
+	long last = lv_rec_getnum(&a->rec, "totp.last-step", -1), s;
+	unsigned char key[SECRET_MAX];
+	size_t len = 0;
+	int fresh = 0;
+
+	*why = "wrong code";
+	if (sealed == NULL) {
+		*why = "TOTP is not enrolled";
+		return 1;
+	}
+	if (strlen(code) != DIGITS || (last < 0 && lv_rec_get(&a->rec, "totp.last-step") != NULL))
+		return 1;
+	if (lv_key_open(a->ctx, a->name, sealed, key, sizeof(key), &len) != 0) {
+		*why = "the TOTP secret cannot be opened (damaged record?)";
+		return 1;
+	}
+	s = match_step(key, len, code, (long)(now / LV_TOTP_STEP), last, &fresh);
+	sodium_memzero(key, sizeof(key));
+	if (s >= 0 && fresh)
+		return lv_rec_setnum(&a->rec, "totp.last-step", s) == 0 ? 0 : 1; /* no replay guard, no login */
+	if (s >= 0)
+		*why = "this authenticator code was used already, or a newer one was: wait for the next code";
 	return 1;
 }
 
@@ -15,24 +93,70 @@ lv_totp_status(const struct lv_acct *a, struct lv_facts *f)
 	lv_fact(f, 0, "totp", 1, lv_rec_get(&a->rec, "totp.secret") ? "yes" : "no");
 }
 
-int
-lv_totp_import_ga(const char *path, unsigned char *secret, size_t max, size_t *len)
+/* Appends s percent-encoded: everything but RFC 3986's unreserved set. */
+static void
+put_escaped(char *out, size_t outsz, size_t *o, const char *s)
 {
-	(void)path; (void)secret; (void)max; (void)len;
-	return lv_err(EX_UNAVAILABLE, "TOTP is not built yet");
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0' && *o + 4 < outsz; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '.' || ch == '_' || ch == '~')
+			out[(*o)++] = (char)ch;
+		else {
+			out[(*o)++] = '%';
+			out[(*o)++] = hex[ch >> 4];
+			out[(*o)++] = hex[ch & 15];
+		}
+	}
+	out[*o] = '\0';
+}
+
+/* otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER (the key URI
+ * format authenticator apps read); without an issuer, the label is the
+ * account alone. -1 when it does not fit. */
+static int
+make_uri(const struct lv_acct *a, const unsigned char *secret, size_t len, char *uri, size_t urisz)
+{
+	const char *issuer = a->ctx->conf.totp_issuer;
+	char b32[(8 * SECRET_MAX + 4) / 5 + 1];
+	size_t o = 0;
+	int n;
+
+	lv_base32_encode(secret, len, b32, sizeof(b32));
+	o = (size_t)snprintf(uri, urisz, "otpauth://totp/");
+	put_escaped(uri, urisz, &o, issuer);
+	if (issuer[0] != '\0' && o + 1 < urisz)
+		uri[o++] = ':';
+	put_escaped(uri, urisz, &o, a->name);
+	n = snprintf(uri + o, urisz - o, "?secret=%s%s", b32, issuer[0] ? "&issuer=" : "");
+	sodium_memzero(b32, sizeof(b32));
+	if (n < 0 || (size_t)n >= urisz - o)
+		return -1;
+	o += (size_t)n;
+	put_escaped(uri, urisz, &o, issuer);
+	return o + 4 < urisz ? 0 : -1;
 }
 
 int
 lv_totp_set(struct lv_acct *a, const unsigned char *secret, size_t len, char *uri, size_t urisz)
 {
-	(void)a; (void)secret; (void)len; (void)uri; (void)urisz;
-	return lv_err(EX_UNAVAILABLE, "TOTP is not built yet");
-}
+	char *sealed;
+	int rc;
 
-int
-lv_totp_print_uri(const char *uri, int qr)
-{
-	(void)uri; (void)qr;
+	if (len < SECRET_MIN || len > SECRET_MAX)
+		return lv_err(EX_DATAERR, "a TOTP secret is %d to %d bytes", SECRET_MIN, SECRET_MAX);
+	if (uri != NULL && make_uri(a, secret, len, uri, urisz) != 0)
+		return lv_err(EX_SOFTWARE, "internal error: the otpauth URI does not fit");
+	if ((sealed = lv_key_seal(a->ctx, a->name, secret, len)) == NULL)
+		return lv_err(EX_OSERR, "out of memory");
+	rc = lv_rec_set(&a->rec, "totp.secret", sealed);
+	free(sealed);
+	if (rc != 0)
+		return lv_err(EX_OSERR, "out of memory");
+	lv_rec_del(&a->rec, "totp.last-step"); /* a new secret starts afresh */
 	return 0;
 }
 
