@@ -72,3 +72,44 @@ pamtester: Have exhausted maximum number of retries for service" ]
 	echo "auth required $top/t/bin/pam_authtok_check.so" >>"/etc/pam.d/$service"
 	run -1 pamtester "$service" root authenticate <<<"not-the-password"
 }
+
+# Waits (bounded) until FILE holds a line matching PATTERN.
+await_line() {
+	local i
+	for i in $(seq 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "an empty answer sends a push; approval from another process lets the login in" {
+	lv-device keygen --key phone.key >phone.pub
+	enrol alice --device-key - <phone.pub
+	stdbuf -o0 pamtester "$service" alice authenticate <<<"" >pam.out 2>&1 &
+	pam=$!
+	await_line pam.out "pick [0-9][0-9]"
+	number=$(sed -n 's/.*pick \([0-9][0-9]\)\..*/\1/p' pam.out)
+	id=$(lv-requests list alice | cut -f1)
+	lv-requests show alice "$id" | lv-device sign --key phone.key approve "$number" | lv-requests answer alice
+	rc=0
+	wait "$pam" || rc=$?
+	[ "$rc" = 0 ]
+	[ "$(cat pam.out)" = "Verification code (or press Enter for a push): A login request was sent to your phone. Approve it there and pick $number.
+pamtester: successfully authenticated" ]
+}
+
+@test "a denied push leaves the login out" {
+	lv-device keygen --key phone.key >phone.pub
+	enrol alice --device-key - <phone.pub
+	stdbuf -o0 pamtester "$service" alice authenticate <<<"" >pam.out 2>&1 &
+	pam=$!
+	await_line pam.out "pick [0-9][0-9]"
+	number=$(sed -n 's/.*pick \([0-9][0-9]\)\..*/\1/p' pam.out)
+	id=$(lv-requests list alice | cut -f1)
+	lv-requests show alice "$id" | lv-device sign --key phone.key deny "$number" | lv-requests answer alice
+	rc=0
+	wait "$pam" || rc=$?
+	[ "$rc" = 1 ]
+	[ "$(tail -1 pam.out)" = "pamtester: Authentication failure" ]
+}
