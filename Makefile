@@ -30,7 +30,8 @@ lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 # Debian packages the build, the tests and the demo need.
 DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
-	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel
+	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel \
+	openssh-server openssh-client
 
 all: $(PROGS) pam/pam_lv.so
 
