@@ -36,6 +36,9 @@ audit_of() {
 	conf 'sms_template = Your login code is on its way'
 	run -78 lv-sendcode alice
 	[ "$output" = "lv-sendcode: sms_template: it has no {code}" ]
+	printf 'sms_template = Your\tcode {code}\n' >"$LV_CONF"
+	run -78 lv-sendcode alice
+	[ "$output" = "lv-sendcode: sms_template: control characters (a tab) are not allowed" ]
 	run -0 lv-status alice
 	[[ "$output" == *$'sms-last-sent\tnever\nsms-pending\tno\n'* ]]
 }
@@ -85,6 +88,14 @@ audit_of() {
 event=sms-withdraw method=sms result=ok to=+1******4567 seq=1 reason=site-cap" ]
 	run -75 faketime "2030-01-01 00:59:59" lv-sendcode carol
 	run -0 faketime "2030-01-01 01:00:00" lv-sendcode carol
+}
+
+@test "sms_hourly_site = 0 and sms_daily = 0 are no caps" {
+	conf 'sms_hourly_site = 0' 'sms_daily = 0' 'sms_resend = 0'
+	enrol alice
+	for i in $(seq 12); do
+		run -0 lv-sendcode alice
+	done
 }
 
 @test "a number outside sms_countries exits 69; the prefixes allow the rest" {
