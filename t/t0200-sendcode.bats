@@ -3,6 +3,7 @@
 # what lv-status shows of it.
 load lib
 
+# faketime -f with an absolute time freezes the clock there: exact seconds.
 T0="2030-01-01 00:00:00"
 
 conf() {
@@ -45,31 +46,31 @@ audit_of() {
 
 @test "a resend 119 s after the last send exits 75 with the seconds to wait; at 121 s it is sent" {
 	enrol alice
-	run -0 faketime "$T0" lv-sendcode alice
-	run -75 faketime "2030-01-01 00:01:59" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -75 faketime -f "2030-01-01 00:01:59" lv-sendcode alice
 	[ "$output" = "lv-sendcode: resend too soon: the last code was sent 119 s ago and may still arrive; wait 1 s before asking for another" ]
-	run -0 faketime "2030-01-01 00:02:01" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:02:01" lv-sendcode alice
 	[ "$(sms-code <<<"$output" | wc -c)" -eq 7 ]
 }
 
 @test "the resend wait comes from sms_resend" {
 	conf 'sms_resend = 10'
 	enrol alice
-	run -0 faketime "$T0" lv-sendcode alice
-	run -75 faketime "2030-01-01 00:00:04" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -75 faketime -f "2030-01-01 00:00:04" lv-sendcode alice
 	[ "$output" = "lv-sendcode: resend too soon: the last code was sent 4 s ago and may still arrive; wait 6 s before asking for another" ]
-	run -0 faketime "2030-01-01 00:00:10" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:00:10" lv-sendcode alice
 }
 
 @test "the eleventh send within 24 h exits 75 and says when the oldest leaves the day" {
 	enrol alice
 	for h in 00 01 02 03 04 05 06 07 08 09; do
-		faketime "2030-01-01 $h:00:00" lv-sendcode alice >/dev/null
+		faketime -f "2030-01-01 $h:00:00" lv-sendcode alice >/dev/null
 	done
-	run -75 faketime "2030-01-01 23:59:59" lv-sendcode alice
+	run -75 faketime -f "2030-01-01 23:59:59" lv-sendcode alice
 	[ "$output" = "lv-sendcode: alice was sent 10 codes in 24 h, the limit: try again in 1 s" ]
-	run -0 faketime "2030-01-02 00:00:00" lv-sendcode alice
-	run -75 faketime "2030-01-02 00:30:00" lv-sendcode alice
+	run -0 faketime -f "2030-01-02 00:00:00" lv-sendcode alice
+	run -75 faketime -f "2030-01-02 00:30:00" lv-sendcode alice
 	[ "$output" = "lv-sendcode: alice was sent 10 codes in 24 h, the limit: try again in 1800 s" ]
 }
 
@@ -78,16 +79,16 @@ audit_of() {
 	enrol alice
 	enrol bob
 	enrol carol
-	run -0 faketime "$T0" lv-sendcode alice
-	run -0 faketime "2030-01-01 00:10:00" lv-sendcode bob
-	run -75 faketime "2030-01-01 00:20:00" lv-sendcode carol
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:10:00" lv-sendcode bob
+	run -75 faketime -f "2030-01-01 00:20:00" lv-sendcode carol
 	[ "$output" = "lv-sendcode: the site-wide limit of 2 SMS codes an hour is reached: try again in 2400 s" ]
-	run -0 faketime "2030-01-01 00:20:00" lv-status carol
+	run -0 faketime -f "2030-01-01 00:20:00" lv-status carol
 	[[ "$output" == *$'sms-last-sent\tnever\nsms-pending\tno\n'* ]]
 	[ "$(audit_of carol | tail -n 2)" = "event=sms-send method=sms result=ok to=+1******4567 seq=1
 event=sms-withdraw method=sms result=ok to=+1******4567 seq=1 reason=site-cap" ]
-	run -75 faketime "2030-01-01 00:59:59" lv-sendcode carol
-	run -0 faketime "2030-01-01 01:00:00" lv-sendcode carol
+	run -75 faketime -f "2030-01-01 00:59:59" lv-sendcode carol
+	run -0 faketime -f "2030-01-01 01:00:00" lv-sendcode carol
 }
 
 @test "sms_hourly_site = 0 and sms_daily = 0 are no caps" {
@@ -152,20 +153,20 @@ event=sms-withdraw method=sms result=ok to=+1******4567 seq=1 reason=site-cap" ]
 	enrol alice
 	run -0 lv-status alice
 	[[ "$output" == *$'phone\t+1******4567\nsms-last-sent\tnever\nsms-pending\tno\n'* ]]
-	sms=$(faketime "$T0" lv-sendcode alice | sms-code)
-	run -0 faketime "2030-01-01 00:05:00" lv-status alice
+	sms=$(faketime -f "$T0" lv-sendcode alice | sms-code)
+	run -0 faketime -f "2030-01-01 00:05:00" lv-status alice
 	[[ "$output" == *$'phone\t+1******4567\nsms-last-sent\t2030-01-01T00:00:00Z\nsms-pending\tyes\n'* ]]
 	[[ "$output" != *"$sms"* ]]
-	run -0 faketime "2030-01-01 00:10:01" lv-status alice
+	run -0 faketime -f "2030-01-01 00:10:01" lv-status alice
 	[[ "$output" == *$'sms-last-sent\t2030-01-01T00:00:00Z\nsms-pending\tno\n'* ]]
-	run -0 faketime "2030-01-01 00:05:00" lv-status alice --json
+	run -0 faketime -f "2030-01-01 00:05:00" lv-status alice --json
 	[[ "$output" == *'"sms-pending"'* ]]
 }
 
 @test "sends go to the audit log with the masked number only" {
 	enrol alice
-	run -0 faketime "$T0" lv-sendcode alice
-	run -75 faketime "$T0" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -75 faketime -f "$T0" lv-sendcode alice
 	[ "$(audit_of alice | tail -n 2)" = "event=sms-send method=sms result=ok to=+1******4567 seq=1
 event=sms-send method=sms result=refused to=+1******4567 reason=resend-wait" ]
 	run grep -c 5551234567 "$(acctdir alice)/audit"
@@ -176,8 +177,8 @@ event=sms-send method=sms result=refused to=+1******4567 reason=resend-wait" ]
 	enrol alice
 	run -1 lv-verify alice <<<000000
 	run -1 lv-verify alice <<<000001
-	run -0 faketime "$T0" lv-sendcode alice
-	run -0 faketime "2030-01-01 00:02:00" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:02:00" lv-sendcode alice
 	run -0 lv-status alice
 	[[ "$output" == *$'failures\t2\n'* ]]
 }

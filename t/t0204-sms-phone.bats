@@ -3,20 +3,21 @@
 # send goes to the new number, and the send history outlives unenrolment.
 load lib
 
+# faketime -f with an absolute time freezes the clock there: exact seconds.
 T0="2030-01-01 00:00:00"
 
 @test "a new number takes effect for the next send and withdraws codes sent to the old one" {
 	enrol alice
-	sms=$(faketime "$T0" lv-sendcode alice | sms-code)
-	run -0 faketime "2030-01-01 00:01:00" lv-enroll --update alice --phone +447700900123
+	sms=$(faketime -f "$T0" lv-sendcode alice | sms-code)
+	run -0 faketime -f "2030-01-01 00:01:00" lv-enroll --update alice --phone +447700900123
 	[ "$output" = "" ]
-	run -0 faketime "2030-01-01 00:01:00" lv-status alice
+	run -0 faketime -f "2030-01-01 00:01:00" lv-status alice
 	[[ "$output" == *$'phone\t+4*******0123\nsms-last-sent\t2030-01-01T00:00:00Z\nsms-pending\tno\n'* ]]
-	run -1 faketime "2030-01-01 00:01:00" lv-verify alice <<<"$sms"
+	run -1 faketime -f "2030-01-01 00:01:00" lv-verify alice <<<"$sms"
 	[ "$output" = "lv-verify: rejected: this SMS code was withdrawn: the phone number changed" ]
-	run -0 faketime "2030-01-01 00:02:00" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:02:00" lv-sendcode alice
 	[[ "$output" == +447700900123$'\t'* ]]
-	run -0 faketime "2030-01-01 00:03:00" lv-verify alice <<<"$(sms-code <<<"$output")"
+	run -0 faketime -f "2030-01-01 00:03:00" lv-verify alice <<<"$(sms-code <<<"$output")"
 }
 
 @test "a phone change runs the notify command with the masked old and new numbers" {
@@ -44,22 +45,22 @@ alice" ]
 
 @test "the send history outlives unenrolment: the resend wait still holds after re-enrolling" {
 	enrol alice
-	run -0 faketime "$T0" lv-sendcode alice
-	run -0 faketime "2030-01-01 00:00:10" lv-unenroll alice --reason "lost phone"
-	run -0 faketime "2030-01-01 00:00:20" lv-enroll alice --phone +447700900123
-	run -75 faketime "2030-01-01 00:01:00" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:00:10" lv-unenroll alice --reason "lost phone"
+	run -0 faketime -f "2030-01-01 00:00:20" lv-enroll alice --phone +447700900123
+	run -75 faketime -f "2030-01-01 00:01:00" lv-sendcode alice
 	[ "$output" = "lv-sendcode: resend too soon: the last code was sent 60 s ago and may still arrive; wait 60 s before asking for another" ]
-	run -0 faketime "2030-01-01 00:02:00" lv-sendcode alice
+	run -0 faketime -f "2030-01-01 00:02:00" lv-sendcode alice
 }
 
 @test "the daily cap outlives unenrolment" {
 	printf 'sms_daily = 2\nsms_resend = 0\n' >"$LV_CONF"
 	enrol alice
-	run -0 faketime "$T0" lv-sendcode alice
-	run -0 faketime "$T0" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
+	run -0 faketime -f "$T0" lv-sendcode alice
 	lv-unenroll alice --reason test
 	enrol alice
-	run -75 faketime "2030-01-01 01:00:00" lv-sendcode alice
+	run -75 faketime -f "2030-01-01 01:00:00" lv-sendcode alice
 	[ "$output" = "lv-sendcode: alice was sent 2 codes in 24 h, the limit: try again in 82800 s" ]
 }
 
