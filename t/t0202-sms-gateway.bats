@@ -89,6 +89,16 @@ event=sms-withdraw method=sms result=ok to=+1******4567 seq=1 reason=gateway-fai
 event=sms-send method=sms result=ok to=+1******4567 seq=2" ]
 }
 
+@test "a failed send gives its place in the site-wide hourly cap back" {
+	printf 'sms_hourly_site = 1\n' >"$LV_CONF"
+	enrol alice
+	enrol bob
+	run -75 lv-sendcode alice --exec "$(gateway fail)"
+	run -0 lv-sendcode bob
+	run -75 lv-sendcode alice
+	[ "${output%%: try again in *}" = "lv-sendcode: the site-wide limit of 1 SMS codes an hour is reached" ]
+}
+
 @test "a gateway that does not finish in hook_timeout is killed, and the code withdrawn" {
 	printf 'hook_timeout = 1\n' >"$LV_CONF"
 	enrol alice
