@@ -147,6 +147,11 @@ int lv_hook_run(char *const argv[], const char *input, long timeout);
 int lv_argv_split(const char *cmd, char ***argv, char **buf); /* room for 2 more + NULL */
 void lv_notify(struct lv_ctx *c, const char *event, const char *account, const char *msg);
 
+/* lv_template.c: messages with named fields ("{code}"), never printf */
+struct lv_field { const char *name; const char *value; };
+int lv_template(const char *what, const char *tmpl, const struct lv_field *f, size_t n,
+		char *out, size_t outsz);
+
 /* lv_b32.c: Crockford base32 */
 void lv_b32_encode(const unsigned char *in, size_t len, char *out);
 int lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen);
@@ -185,6 +190,19 @@ int lv_sms_check(struct lv_acct *a, const char *code, time_t now, const char **w
 void lv_sms_status(const struct lv_acct *a, struct lv_facts *f);
 void lv_sms_withdraw(struct lv_acct *a);
 int lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24]);
+/* lv_sms.c, lv_sms_send.c beyond the method interface: issuing codes
+ * (lv-sendcode), the sending policy, and expiry (lv-expire) */
+#define LV_SMS_DIGITS 6
+int lv_sms_issue(struct lv_acct *a, time_t now, char code[LV_SMS_DIGITS + 1], long *seq);
+void lv_sms_recall(struct lv_acct *a, long seq);
+size_t lv_sms_expire(struct lv_acct *a, time_t now, int apply);
+int lv_sms_country_ok(const struct lv_conf *c, const char *phone);
+int lv_sms_may_send(const struct lv_acct *a, time_t now, const char **tag);
+int lv_sms_log_send(struct lv_acct *a, long seq, time_t now);
+void lv_sms_unlog(struct lv_acct *a, long seq);
+long lv_sms_last_sent(const struct lv_acct *a);
+int lv_sms_site_take(struct lv_ctx *c, time_t now, long *minute);
+void lv_sms_site_give(struct lv_ctx *c, long minute);
 int lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why);
 void lv_totp_status(const struct lv_acct *a, struct lv_facts *f);
 int lv_totp_import_ga(const char *path, unsigned char *secret, size_t max, size_t *len);
