@@ -90,7 +90,7 @@ install: all
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 
 clean:
-	rm -rf bin t/bin lib/*.o lib/liblv.a pam/*.so
+	rm -rf bin lib/*.o lib/liblv.a pam/*.so t/bin/*.so $(TESTPROGS)
 
 .PHONY: all testbins deps check demo install clean
 .SECONDARY: $(LIB_OBJ)
