@@ -141,6 +141,8 @@ void lv_lock_release(int *lockfd);
 void lv_audit(struct lv_acct *a, const char *event, const char *method,
 	      const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
+struct lv_facts;
+int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
 
 /* lv_hook.c: commands run without a shell, with a clean environment and a timeout */
 int lv_hook_run(char *const argv[], const char *input, long timeout);

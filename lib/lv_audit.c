@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -61,4 +62,31 @@ lv_audit_print(struct lv_acct *a, int out)
 		}
 	close(fd);
 	return r < 0 ? lv_err(EX_IOERR, "cannot read the audit log of %s:", a->name) : 0;
+}
+
+/* The log as "log" facts, one a line, for lv-status --json --log. */
+int
+lv_audit_facts(struct lv_acct *a, struct lv_facts *f)
+{
+	int fd = openat(a->dirfd, "audit", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *in;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || (in = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return lv_err(errno == ELOOP ? EX_NOPERM : EX_IOERR, "cannot read the audit log of %s:", a->name);
+	}
+	while ((n = getline(&line, &cap, in)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		lv_fact(f, 1, "log", 1, line);
+	}
+	free(line);
+	n = ferror(in);
+	fclose(in);
+	return n ? lv_err(EX_IOERR, "cannot read the audit log of %s:", a->name) : 0;
 }

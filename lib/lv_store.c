@@ -72,6 +72,18 @@ open_account_dir(struct lv_acct *a, int create)
 }
 
 static int
+regular(int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return lv_err(EX_IOERR, "cannot stat records of %s:", name);
+	if (!S_ISREG(st.st_mode))
+		return lv_err(EX_NOPERM, "unsafe records of %s: not a regular file", name);
+	return 0;
+}
+
+static int
 read_records(struct lv_acct *a)
 {
 	int fd, rc;
@@ -83,7 +95,8 @@ read_records(struct lv_acct *a)
 		return lv_err(EX_NOPERM, "unsafe records of %s: a symbolic link", a->name);
 	if (fd < 0)
 		return lv_err(EX_IOERR, "cannot read records of %s:", a->name);
-	if ((rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0 && lv_rec_load(&a->rec, fd) != 0)
+	if ((rc = regular(fd, a->name)) == 0 && (rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0 &&
+	    lv_rec_load(&a->rec, fd) != 0)
 		rc = lv_err(EX_IOERR, "damaged records of %s; restore them from a backup", a->name);
 	close(fd);
 	if (rc != 0)
