@@ -116,7 +116,7 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 
 	memset(a, 0, sizeof(*a));
 	a->ctx = c;
-	a->dirfd = a->lockfd = -1;
+	a->dirfd = a->lockfd = a->auditfd = -1;
 	if (flags & LV_OPEN_SITE)
 		name = LV_SITE;
 	else if (lv_valid_account(name) != 0)
@@ -135,6 +135,8 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 		return rc;
 	if (a->lockfd >= 0)
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
+	if (a->lockfd >= 0 && (rc = lv_audit_open(a)) != 0)
+		return rc;
 	return read_records(a);
 }
 
@@ -186,6 +188,9 @@ void
 lv_store_close(struct lv_acct *a)
 {
 	lv_rec_free(&a->rec);
+	if (a->auditfd >= 0)
+		close(a->auditfd);
+	a->auditfd = -1;
 	lv_lock_release(&a->lockfd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);
