@@ -174,7 +174,7 @@ change(struct lv_acct *a, struct opts *o, char *uri, size_t urisz, char *code, i
 		return rc;
 	lv_rec_del(&a->rec, "disabled");
 	if (lv_rec_setnum(&a->rec, "enrolled", (long)lv_now()) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	return lv_backup_release(a, 0, code);
 }
 

@@ -133,12 +133,12 @@ add_name(struct names *ns, const char *name)
 
 	if (ns->n == ns->cap) {
 		if ((p = realloc(ns->v, (ns->cap ? 2 * ns->cap : 64) * sizeof(char *))) == NULL)
-			return lv_err(EX_OSERR, "out of memory");
+			return lv_err(EX_SOFTWARE, "out of memory");
 		ns->v = p;
 		ns->cap = ns->cap ? 2 * ns->cap : 64;
 	}
 	if ((ns->v[ns->n] = strdup(name)) == NULL)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	ns->n++;
 	return 0;
 }
@@ -155,7 +155,7 @@ collect(const char *name, void *arg)
 	if ((rc = lv_store_open(ns->c, name, 0, &a)) == 0 && lv_store_enrolled(&a))
 		rc = add_name(ns, name);
 	lv_store_close(&a);
-	if (rc == EX_OSERR)
+	if (rc == EX_SOFTWARE)
 		return rc;
 	if (rc != 0 && rc != EX_NOINPUT && ns->rc == 0)
 		ns->rc = rc;

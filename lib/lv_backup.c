@@ -92,7 +92,7 @@ lv_backup_release(struct lv_acct *a, int reset, char code[LV_BACKUP_CODELEN + 1]
 	int rc = 0;
 
 	if (reset && spend_upto(a, next - 1) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	if ((long)lv_backup_active(a) >= a->ctx->conf.backup_max)
 		return lv_err(EX_TEMPFAIL, "%s has %ld unused backup codes already: use one, or reset them",
 		    a->name, a->ctx->conf.backup_max);
@@ -102,7 +102,7 @@ lv_backup_release(struct lv_acct *a, int reset, char code[LV_BACKUP_CODELEN + 1]
 	snprintf(key, sizeof(key), "backup.%08ld", next);
 	if (lv_rec_setf(&a->rec, key, "%ld\t%s", (long)lv_now(), hex) != 0 ||
 	    lv_rec_setnum(&a->rec, "backup.next", next + 1) != 0)
-		rc = lv_err(EX_OSERR, "out of memory");
+		rc = lv_err(EX_SOFTWARE, "out of memory");
 	sodium_memzero(raw, sizeof(raw));
 	return rc;
 }
@@ -141,7 +141,7 @@ lv_backup_check(struct lv_acct *a, const char *answer, long *seq)
 	sodium_memzero(raw, sizeof(raw));
 	if ((k = find_hash(a, "backup.", hex)) > 0) {
 		*seq = k;
-		return spend_upto(a, k) == 0 ? 0 : EX_OSERR;
+		return spend_upto(a, k) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 	}
 	return find_hash(a, SPENT, hex) > 0 ? 2 : 1;
 }

@@ -175,7 +175,7 @@ lv_conf_load(struct lv_conf *c, const char *path, uid_t owner)
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
-		return lv_err(EX_OSERR, "cannot read %s:", path);
+		return lv_err(EX_SOFTWARE, "cannot read %s:", path);
 	}
 	rc = conf_parse(c, path, f);
 	fclose(f);

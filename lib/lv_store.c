@@ -167,7 +167,7 @@ lv_store_commit(struct lv_acct *a)
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
 	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	unlinkat(a->dirfd, RECORDS_NEW, 0);
 	if ((rc = write_new(a)) != 0) {
 		unlinkat(a->dirfd, RECORDS_NEW, 0);

@@ -204,6 +204,19 @@ every_on_alice() {
 	[ "$output" = "lv-verify: unsafe bucket directory: a symbolic link or not a directory" ]
 }
 
+@test "lv-status --list names a symbolic link for a bucket (77) and lists the other accounts" {
+	enrol alice
+	enrol bob
+	local top
+	top=$(dirname "$(dirname "$(acctdir alice)")")
+	[ "$top" != "$(dirname "$(dirname "$(acctdir bob)")")" ]
+	mv "$top" bucket.real
+	ln -s "$BATS_TEST_TMPDIR/bucket.real" "$top"
+	run --separate-stderr -77 lv-status --list
+	[ "$output" = bob ]
+	[ "$stderr" = "lv-status: unsafe bucket directory ${top##*/}: a symbolic link or not a directory" ]
+}
+
 @test "a symbolic link for the records, the lock or the audit log exits 77 and changes nothing" {
 	enrol alice
 	local d
