@@ -31,6 +31,12 @@ acctdir() {
 	[ -n "$d" ] && echo "$d"
 }
 
+# lv-records dump|set FILE ...: reads or rewrites a records file as lv does
+# (t/lv-records.py), to look inside or plant a record.
+lv-records() {
+	python3 "$BATS_TEST_DIRNAME/lv-records.py" "$@"
+}
+
 # The records file of an account.
 records() {
 	echo "$(acctdir "$1")/records"
