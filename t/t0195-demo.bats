@@ -26,6 +26,14 @@ load lib
 	[[ "$output" != *"every step behaved as shown"* ]]
 }
 
+@test "a part named by a relative path runs" {
+	cd "$BATS_TEST_DIRNAME/.."
+	run -0 share/lv/demo share/lv/demo.d/10-lost-phone.sh
+	[ "${lines[-1]}" = "lv demo: every step behaved as shown." ]
+	run -1 share/lv/demo share/lv/demo.d/no-such-part.sh
+	[ "${lines[-1]}" = "demo: no demo part $(pwd)/share/lv/demo.d/no-such-part.sh" ]
+}
+
 @test "the lost-phone part runs alone too" {
 	LV_DIR="$BATS_TEST_TMPDIR/alone" run -0 sh "$BATS_TEST_DIRNAME/../share/lv/demo.d/10-lost-phone.sh"
 	[[ "$output" == *"== Bob lost his phone and has no backup code =="* ]]
