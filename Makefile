@@ -85,7 +85,7 @@ install: all
 	for p in $(PROGS); do cp $$p $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${p#bin/}; done
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp $$m $(DESTDIR)$(MANPREFIX)/man$$s/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man$$s/$${m#doc/}; done
-	for f in share/lv/*; do cp -R $$f $(DESTDIR)$(SHAREDIR)/; done
+	cp -R share/lv/. $(DESTDIR)$(SHAREDIR)/
 	mkdir -p $(DESTDIR)$(PAMDIR)
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 

@@ -54,6 +54,8 @@ parse(int argc, char **argv, struct opts *o)
 		case 'g': o->gafile = optarg; break;
 		}
 	}
+	if (o->init && (o->update || o->phone || o->devkey || o->totp || o->gafile))
+		return lv_usage(synopsis, "--init enrols no one; it takes no other option");
 	if (o->init)
 		return lv_cli_operands(argc, argv, 0, synopsis);
 	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
@@ -157,32 +159,52 @@ notify(struct lv_ctx *c, const struct opts *o, int fresh)
 	}
 }
 
+/* Under the lock: turns verification on (*fresh) or updates methods. */
+static int
+change(struct lv_acct *a, struct opts *o, char *uri, size_t urisz, char *code, int *fresh)
+{
+	int rc;
+
+	*fresh = !lv_store_enrolled(a);
+	if (!*fresh && !o->update)
+		return lv_err(EX_CANTCREAT, "%s is enrolled already (use --update to change a method)", o->account);
+	if (*fresh && o->update)
+		return lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+	if ((rc = apply(a, o, uri, urisz)) != 0 || !*fresh)
+		return rc;
+	lv_rec_del(&a->rec, "disabled");
+	if (lv_rec_setnum(&a->rec, "enrolled", (long)lv_now()) != 0)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	return lv_backup_release(a, 0, code);
+}
+
+/* The audit line names what was bound; a phone only masked. */
+static void
+audit(struct lv_acct *a, const struct opts *o, int fresh)
+{
+	char detail[96] = "", mask[24];
+
+	if (o->phone != NULL) {
+		lv_mask_phone(o->phone, mask);
+		snprintf(detail, sizeof(detail), "phone=%s", mask);
+	}
+	if (o->devid[0] != '\0')
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%sdevice=%s",
+		    detail[0] ? " " : "", o->devid);
+	lv_audit(a, fresh ? "enrol" : "update", methods(o), "ok", detail);
+}
+
 static int
 enroll(struct lv_ctx *c, struct opts *o)
 {
 	char code[LV_BACKUP_CODELEN + 1] = "", uri[1024] = "";
 	struct lv_acct a;
-	int rc, fresh;
+	int rc, fresh = 0;
 
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | LV_OPEN_CREATE, &a)) != 0)
-		goto out;
-	fresh = !lv_store_enrolled(&a);
-	if (!fresh && !o->update)
-		rc = lv_err(EX_CANTCREAT, "%s is enrolled already (use --update to change a method)", o->account);
-	else if (fresh && o->update)
-		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-	if (rc == 0)
-		rc = apply(&a, o, uri, sizeof(uri));
-	if (rc == 0 && fresh) {
-		lv_rec_del(&a.rec, "disabled");
-		lv_rec_setnum(&a.rec, "enrolled", (long)lv_now());
-		rc = lv_backup_release(&a, 0, code);
-	}
-	if (rc == 0)
-		rc = lv_store_commit(&a);
-	if (rc == 0)
-		lv_audit(&a, fresh ? "enrol" : "update", methods(o), "ok", NULL);
-out:
+	/* --update never makes a directory for an account that is not there. */
+	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | (o->update ? 0 : LV_OPEN_CREATE), &a)) == 0 &&
+	    (rc = change(&a, o, uri, sizeof(uri), code, &fresh)) == 0 && (rc = lv_store_commit(&a)) == 0)
+		audit(&a, o, fresh);
 	lv_store_close(&a);
 	if (rc == 0 && fresh)
 		printf("%s\n", code);

@@ -110,8 +110,11 @@ show(struct lv_ctx *c, const struct opts *o)
 
 	if ((rc = lv_store_open(c, o->account, 0, &a)) == 0) {
 		account_facts(&a, &f);
-		lv_facts_print(&f, o->json);
-		if (o->log && !o->json)
+		if (o->log && o->json)
+			rc = lv_audit_facts(&a, &f);
+		if (rc == 0)
+			lv_facts_print(&f, o->json);
+		if (rc == 0 && o->log && !o->json)
 			rc = lv_audit_print(&a, 1);
 		if (rc == 0 && !lv_store_enrolled(&a))
 			rc = EX_NOINPUT;
@@ -121,8 +124,27 @@ show(struct lv_ctx *c, const struct opts *o)
 	return rc;
 }
 
-struct names { char **v; size_t n, cap; struct lv_ctx *c; };
+struct names { char **v; size_t n, cap; struct lv_ctx *c; int rc; };
 
+static int
+add_name(struct names *ns, const char *name)
+{
+	char **p;
+
+	if (ns->n == ns->cap) {
+		if ((p = realloc(ns->v, (ns->cap ? 2 * ns->cap : 64) * sizeof(char *))) == NULL)
+			return lv_err(EX_SOFTWARE, "out of memory");
+		ns->v = p;
+		ns->cap = ns->cap ? 2 * ns->cap : 64;
+	}
+	if ((ns->v[ns->n] = strdup(name)) == NULL)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	ns->n++;
+	return 0;
+}
+
+/* An account that cannot be read is reported and remembered; the walk goes
+ * on so one damaged account does not hide the others. */
 static int
 collect(const char *name, void *arg)
 {
@@ -130,17 +152,14 @@ collect(const char *name, void *arg)
 	struct lv_acct a;
 	int rc;
 
-	if ((rc = lv_store_open(ns->c, name, 0, &a)) == 0 && lv_store_enrolled(&a)) {
-		if (ns->n == ns->cap) {
-			ns->cap = ns->cap ? 2 * ns->cap : 64;
-			if ((ns->v = realloc(ns->v, ns->cap * sizeof(char *))) == NULL)
-				rc = lv_err(EX_OSERR, "out of memory");
-		}
-		if (rc == 0)
-			ns->v[ns->n++] = strdup(name);
-	}
+	if ((rc = lv_store_open(ns->c, name, 0, &a)) == 0 && lv_store_enrolled(&a))
+		rc = add_name(ns, name);
 	lv_store_close(&a);
-	return rc == EX_NOINPUT ? 0 : rc;
+	if (rc == EX_SOFTWARE)
+		return rc;
+	if (rc != 0 && rc != EX_NOINPUT && ns->rc == 0)
+		ns->rc = rc;
+	return 0;
 }
 
 static int
@@ -152,18 +171,18 @@ cmp(const void *x, const void *y)
 static int
 list(struct lv_ctx *c)
 {
-	struct names ns = { NULL, 0, 0, c };
+	struct names ns = { NULL, 0, 0, c, 0 };
 	size_t i;
 	int rc = lv_walk(c, collect, &ns);
 
-	qsort(ns.v, ns.n, sizeof(char *), cmp);
+	if (ns.n > 0)
+		qsort(ns.v, ns.n, sizeof(char *), cmp);
 	for (i = 0; i < ns.n; i++) {
-		if (rc == 0)
-			printf("%s\n", ns.v[i]);
+		printf("%s\n", ns.v[i]);
 		free(ns.v[i]);
 	}
 	free(ns.v);
-	return rc;
+	return rc ? rc : ns.rc;
 }
 
 int

@@ -19,6 +19,7 @@ struct opts {
 	enum what what;
 	int nwhat;
 	char line[1024];
+	char oldphone[24]; /* masked, for the audit log */
 };
 
 static int
@@ -87,6 +88,7 @@ remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64
 		*method = "sms";
 		if (lv_rec_get(&a->rec, "phone") == NULL)
 			return lv_err(EX_UNAVAILABLE, "%s has no phone", a->name);
+		lv_mask_phone(lv_rec_get(&a->rec, "phone"), o->oldphone);
 		lv_sms_withdraw(a);
 		lv_rec_del(&a->rec, "phone");
 		return 0;
@@ -121,10 +123,25 @@ notify(struct lv_ctx *c, const struct opts *o, const char *method, int off)
 	lv_notify(c, off ? "unenrolled" : "method-removed", o->account, msg);
 }
 
+/* What the audit line adds: the removed phone (masked) and the reason. */
+static void
+audit_detail(const struct opts *o, char *out, size_t outsz)
+{
+	char esc[LV_TEXT_MAX * 4 + 1];
+
+	out[0] = '\0';
+	if (o->oldphone[0] != '\0')
+		snprintf(out, outsz, "phone=%s", o->oldphone);
+	if (o->reason == NULL)
+		return;
+	lv_escape(o->reason, esc, sizeof(esc));
+	snprintf(out + strlen(out), outsz - strlen(out), "%sreason=\"%s\"", out[0] ? " " : "", esc);
+}
+
 static int
 unenroll(struct lv_ctx *c, struct opts *o)
 {
-	char by[64], detail[LV_TEXT_MAX * 4 + 16], esc[LV_TEXT_MAX * 4 + 1];
+	char by[64], detail[LV_TEXT_MAX * 4 + 64];
 	const char *method = "all";
 	struct lv_acct a;
 	int rc, off = 0;
@@ -140,8 +157,7 @@ unenroll(struct lv_ctx *c, struct opts *o)
 		    o->what == ALL || o->what == SIGNOUT ? "none given" : "last method removed");
 	}
 	if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
-		lv_escape(o->reason ? o->reason : "", esc, sizeof(esc));
-		snprintf(detail, sizeof(detail), "reason=\"%s\"", esc);
+		audit_detail(o, detail, sizeof(detail));
 		lv_audit(&a, off ? "unenrol" : "remove-method", method, "ok", detail);
 	}
 	lv_store_close(&a);

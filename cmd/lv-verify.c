@@ -191,11 +191,12 @@ count(struct lv_acct *a, const struct opts *o, time_t now, struct verdict *v)
 	if (v->rc != 1)
 		return;
 	if (o->third) {
-		lv_rec_setnum(&a->rec, "fail3.count", lv_rec_getnum(&a->rec, "fail3.count", 0) + 1);
+		if (lv_rec_setnum(&a->rec, "fail3.count", lv_rec_getnum(&a->rec, "fail3.count", 0) + 1) != 0)
+			v->rc = lv_err(EX_SOFTWARE, "out of memory");
 		return;
 	}
-	if (strcmp(v->method, "temp") != 0)
-		v->locked_now = lv_fail_count(a, now, v->method);
+	if (strcmp(v->method, "temp") != 0 && (v->locked_now = lv_fail_count(a, now, v->method)) < 0)
+		v->rc = lv_err(EX_SOFTWARE, "out of memory"); /* an uncounted failure is never committed */
 }
 
 static void
@@ -229,7 +230,7 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 		snprintf(msg, sizeof(msg), "A backup code of %s was used to log in (%s).\n", account, v->detail);
 		lv_notify(c, "backup-used", account, msg);
 	}
-	if (v->locked_now) {
+	if (v->locked_now > 0) {
 		snprintf(msg, sizeof(msg), "Logins of %s are locked for a while after too many wrong codes.\n",
 		    account);
 		lv_notify(c, "locked", account, msg);

@@ -118,7 +118,7 @@ int lv_rec_save(const struct lv_rec *r, int fd);
 struct lv_acct {
 	struct lv_ctx *ctx;
 	char name[LV_NAME_MAX + 1];
-	int dirfd, lockfd;
+	int dirfd, lockfd, auditfd; /* auditfd: open while locked */
 	int exists; /* a records file was read */
 	struct lv_rec rec;
 };
@@ -137,10 +137,14 @@ int lv_store_methods(const struct lv_acct *a);
 int lv_lock_take(int dirfd, long wait_ms, int *lockfd);
 void lv_lock_release(int *lockfd);
 
-/* lv_audit.c: one line per change, never a secret */
+/* lv_audit.c: one line per change, never a secret; the log is opened with
+ * the lock, so an unsafe log refuses the change before it is made */
+int lv_audit_open(struct lv_acct *a);
 void lv_audit(struct lv_acct *a, const char *event, const char *method,
 	      const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
+struct lv_facts;
+int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
 
 /* lv_hook.c: commands run without a shell, with a clean environment and a timeout */
 int lv_hook_run(char *const argv[], const char *input, long timeout);

@@ -9,13 +9,29 @@
 
 #include "lv.h"
 
+/* Printable bytes and tabs, lines ending in "\n" (or "\r\n"). */
+static int
+is_text(const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch != '\n' && ch != '\t' && !(ch == '\r' && i + 1 < n && buf[i + 1] == '\n') &&
+		    (ch < 0x20 || ch > 0x7e))
+			return 0;
+	}
+	return 1;
+}
+
 /* Reads standard input whole (on a terminal: one line), at most max bytes,
  * and checks it is text: printable bytes and tabs, lines ending in "\n". */
 int
 lv_input_read(int fd, char *buf, size_t max, size_t *len)
 {
 	int tty = isatty(fd);
-	size_t n = 0, i;
+	size_t n = 0;
 	ssize_t r;
 
 	for (;;) {
@@ -37,13 +53,8 @@ lv_input_read(int fd, char *buf, size_t max, size_t *len)
 			break;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		if (ch != '\n' && ch != '\t' && !(ch == '\r' && i + 1 < n && buf[i + 1] == '\n') &&
-		    (ch < 0x20 || ch > 0x7e))
-			return -1;
-	}
+	if (!is_text(buf, n))
+		return -1;
 	*len = n;
 	return 0;
 }

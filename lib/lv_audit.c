@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -18,12 +20,33 @@ to_syslog(struct lv_acct *a, const char *line)
 	closelog();
 }
 
+int
+lv_audit_open(struct lv_acct *a)
+{
+	struct stat st;
+	int rc;
+
+	a->auditfd = openat(a->dirfd, "audit", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0600);
+	if (a->auditfd < 0 && errno == ELOOP)
+		return lv_err(EX_NOPERM, "unsafe audit log of %s: a symbolic link", a->name);
+	if (a->auditfd < 0)
+		return lv_err(EX_IOERR, "cannot open the audit log of %s:", a->name);
+	if (fstat(a->auditfd, &st) != 0 || !S_ISREG(st.st_mode))
+		return lv_err(EX_NOPERM, "unsafe audit log of %s: not a regular file", a->name);
+	if ((rc = lv_safe_stat(a->ctx, a->auditfd, "audit log", 0)) != 0)
+		return rc;
+	return 0;
+}
+
+/* After the commit, under the lock: the change is made, so a failure here
+ * is reported but does not undo it. */
 void
 lv_audit(struct lv_acct *a, const char *event, const char *method, const char *result,
     const char *detail)
 {
 	char when[32], who[64], line[1024], body[900];
-	int fd, n;
+	int n;
 
 	lv_isotime(lv_now(), when);
 	lv_who(who);
@@ -31,15 +54,14 @@ lv_audit(struct lv_acct *a, const char *event, const char *method, const char *r
 	    method ? method : "-", result ? result : "-", who, detail && *detail ? " " : "",
 	    detail ? detail : "");
 	n = snprintf(line, sizeof(line), "%s %s\n", when, body);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = (int)strlen(line);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	if (a->ctx->conf.syslog)
 		to_syslog(a, body);
-	fd = openat(a->dirfd, "audit", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0)
+	if (a->auditfd < 0 || write(a->auditfd, line, (size_t)n) != n || fsync(a->auditfd) != 0)
 		lv_warn("cannot append to the audit log of %s:", a->name);
-	if (fd >= 0)
-		close(fd);
 }
 
 int
@@ -61,4 +83,31 @@ lv_audit_print(struct lv_acct *a, int out)
 		}
 	close(fd);
 	return r < 0 ? lv_err(EX_IOERR, "cannot read the audit log of %s:", a->name) : 0;
+}
+
+/* The log as "log" facts, one a line, for lv-status --json --log. */
+int
+lv_audit_facts(struct lv_acct *a, struct lv_facts *f)
+{
+	int fd = openat(a->dirfd, "audit", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *in;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || (in = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return lv_err(errno == ELOOP ? EX_NOPERM : EX_IOERR, "cannot read the audit log of %s:", a->name);
+	}
+	while ((n = getline(&line, &cap, in)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		lv_fact(f, 1, "log", 1, line);
+	}
+	free(line);
+	n = ferror(in);
+	fclose(in);
+	return n ? lv_err(EX_IOERR, "cannot read the audit log of %s:", a->name) : 0;
 }

@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "lv.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -25,6 +27,7 @@ lv_b32_encode(const unsigned char *in, size_t len, char *out)
 	if (bits > 0)
 		out[o++] = alphabet[(buf << (5 - bits)) & 31];
 	out[o] = '\0';
+	sodium_memzero(&buf, sizeof(buf)); /* the bits of a code */
 }
 
 static int
@@ -52,9 +55,9 @@ lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 
 	if (len * 5 / 8 != outlen || (len * 5) % 8 >= 5)
 		return -1;
-	for (i = 0; i < len; i++) {
+	for (i = 0, v = 0; i < len && v >= 0; i++) {
 		if ((v = value((unsigned char)in[i])) < 0)
-			return -1;
+			break;
 		buf = (buf << 5) | (unsigned long)v;
 		bits += 5;
 		if (bits >= 8) {
@@ -62,7 +65,8 @@ lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 			bits -= 8;
 		}
 	}
-	if ((buf & ((1UL << bits) - 1)) != 0)
-		return -1;
-	return 0;
+	if (v >= 0)
+		v = (buf & ((1UL << bits) - 1)) != 0 ? -1 : 0;
+	sodium_memzero(&buf, sizeof(buf)); /* the bits of a code */
+	return v;
 }

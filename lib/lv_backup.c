@@ -39,27 +39,27 @@ key_seq(const char *k, const char *prefix)
 }
 
 /* Moves active codes numbered up to max into the spent list, and forgets
- * spent codes too old to matter. */
+ * spent codes too old to matter. Deleting moves the last record into slot
+ * i, so i only advances past records that stay. */
 static int
 spend_upto(struct lv_acct *a, long max)
 {
 	long next = lv_rec_getnum(&a->rec, "backup.next", 1), seq;
-	char key[64], skey[64];
 	const char *v, *tab;
+	char skey[64];
+	size_t i = 0;
 
-	for (seq = 1; seq <= max && seq < next; seq++) {
-		snprintf(key, sizeof(key), "backup.%08ld", seq);
-		if ((v = lv_rec_get(&a->rec, key)) == NULL)
-			continue;
-		snprintf(skey, sizeof(skey), SPENT "%08ld", seq);
-		if ((tab = strchr(v, '\t')) != NULL && lv_rec_set(&a->rec, skey, tab + 1) != 0)
-			return -1;
-		lv_rec_del(&a->rec, key);
-	}
-	for (size_t i = 0; i < a->rec.n;) {
-		seq = key_seq(a->rec.kv[i].k, SPENT);
-		if (seq >= 0 && seq < next - SPENT_KEEP)
-			lv_rec_del(&a->rec, a->rec.kv[i].k);
+	while (i < a->rec.n) {
+		const char *k = a->rec.kv[i].k;
+
+		if ((seq = key_seq(k, "backup.")) > 0 && seq <= max) {
+			v = a->rec.kv[i].v;
+			snprintf(skey, sizeof(skey), SPENT "%08ld", seq);
+			if ((tab = strchr(v, '\t')) != NULL && lv_rec_set(&a->rec, skey, tab + 1) != 0)
+				return -1;
+			lv_rec_del(&a->rec, k);
+		} else if ((seq = key_seq(k, SPENT)) >= 0 && seq < next - SPENT_KEEP)
+			lv_rec_del(&a->rec, k);
 		else
 			i++;
 	}
@@ -92,7 +92,7 @@ lv_backup_release(struct lv_acct *a, int reset, char code[LV_BACKUP_CODELEN + 1]
 	int rc = 0;
 
 	if (reset && spend_upto(a, next - 1) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	if ((long)lv_backup_active(a) >= a->ctx->conf.backup_max)
 		return lv_err(EX_TEMPFAIL, "%s has %ld unused backup codes already: use one, or reset them",
 		    a->name, a->ctx->conf.backup_max);
@@ -102,7 +102,7 @@ lv_backup_release(struct lv_acct *a, int reset, char code[LV_BACKUP_CODELEN + 1]
 	snprintf(key, sizeof(key), "backup.%08ld", next);
 	if (lv_rec_setf(&a->rec, key, "%ld\t%s", (long)lv_now(), hex) != 0 ||
 	    lv_rec_setnum(&a->rec, "backup.next", next + 1) != 0)
-		rc = lv_err(EX_OSERR, "out of memory");
+		rc = lv_err(EX_SOFTWARE, "out of memory");
 	sodium_memzero(raw, sizeof(raw));
 	return rc;
 }
@@ -141,7 +141,7 @@ lv_backup_check(struct lv_acct *a, const char *answer, long *seq)
 	sodium_memzero(raw, sizeof(raw));
 	if ((k = find_hash(a, "backup.", hex)) > 0) {
 		*seq = k;
-		return spend_upto(a, k) == 0 ? 0 : EX_OSERR;
+		return spend_upto(a, k) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 	}
 	return find_hash(a, SPENT, hex) > 0 ? 2 : 1;
 }

@@ -14,12 +14,33 @@ lv_usage(const char *synopsis, const char *why)
 	return EX_USAGE;
 }
 
+/* getopt_long reports "--flag=value" for a flag as an unknown option with
+ * optopt set to the flag's value: say what was wrong with it instead. The
+ * argument is escaped so the message stays one line. */
+static void
+unknown(char **argv, char *why, size_t whysz)
+{
+	char arg[112];
+	char *eq;
+
+	lv_escape(argv[optind - 1], arg, sizeof(arg));
+	eq = strchr(arg, '=');
+	if (strncmp(arg, "--", 2) == 0 && eq != NULL && optopt != 0)
+		snprintf(why, whysz, "option %.*s takes no argument", (int)(eq - arg), arg);
+	else if (strncmp(arg, "--", 2) == 0 && optopt == 0)
+		snprintf(why, whysz, "unknown option %s", arg);
+	else if (optopt > 0x20 && optopt < 0x7f)
+		snprintf(why, whysz, "unknown option -%c", optopt);
+	else
+		snprintf(why, whysz, "unknown option");
+}
+
 /* Returns -1 when ch is not a common option; otherwise the exit code to
  * leave with, LV_EXIT_OK to leave with 0, or 0 to go on. */
 int
 lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis)
 {
-	char why[160];
+	char why[160], arg[112];
 
 	switch (ch) {
 	case 'd':
@@ -35,13 +56,11 @@ lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis)
 		printf("%s %s\n", lv_prog, LV_VERSION);
 		return lv_fshut() == 0 ? LV_EXIT_OK : EX_IOERR;
 	case '?':
-		if (optopt != 0)
-			snprintf(why, sizeof(why), "unknown option -%c", optopt);
-		else
-			snprintf(why, sizeof(why), "unknown option %.100s", argv[optind - 1]);
+		unknown(argv, why, sizeof(why));
 		return lv_usage(synopsis, why);
 	case ':':
-		snprintf(why, sizeof(why), "option %.100s needs an argument", argv[optind - 1]);
+		lv_escape(argv[optind - 1], arg, sizeof(arg));
+		snprintf(why, sizeof(why), "option %s needs an argument", arg);
 		return lv_usage(synopsis, why);
 	default:
 		return -1;

@@ -77,58 +77,71 @@ trim(char *s)
 	return s;
 }
 
-static int
-set_key(struct lv_conf *c, const char *name, const char *val)
+static const struct key *
+find_key(const char *name)
 {
 	size_t i;
-	long v;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(keys[i].name, name) != 0)
-			continue;
-		if (keys[i].type == NUM) {
-			if (lv_parse_uint(val, keys[i].max, &v) != 0)
-				return -1;
-			*(long *)((char *)c + keys[i].off) = v;
-			return 0;
-		}
-		if (strlen(val) >= keys[i].size)
-			return -1;
-		memcpy((char *)c + keys[i].off, val, strlen(val) + 1);
-		return 0;
-	}
-	return -1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
 }
 
 static int
-parse_line(struct lv_conf *c, char *line)
+set_key(struct lv_conf *c, const struct key *k, const char *val)
 {
+	long v;
+
+	if (k->type == NUM) {
+		if (lv_parse_uint(val, k->max, &v) != 0)
+			return -1;
+		*(long *)((char *)c + k->off) = v;
+		return 0;
+	}
+	if (strlen(val) >= k->size)
+		return -1;
+	memcpy((char *)c + k->off, val, strlen(val) + 1);
+	return 0;
+}
+
+/* 0, or the exit code after saying what is wrong with the line. */
+static int
+parse_line(struct lv_conf *c, char *line, const char *path, int lineno)
+{
+	const struct key *k;
 	char *eq, *name, *val;
 
 	line = trim(line);
 	if (*line == '\0' || *line == '#')
 		return 0;
 	if ((eq = strchr(line, '=')) == NULL)
-		return -1;
+		return lv_err(EX_CONFIG, "%s:%d: not a \"key = value\" line", path, lineno);
 	*eq = '\0';
 	name = trim(line);
 	val = trim(eq + 1);
-	return set_key(c, name, val);
+	if ((k = find_key(name)) == NULL)
+		return lv_err(EX_CONFIG, "%s:%d: unknown key %.64s", path, lineno, name);
+	if (set_key(c, k, val) == 0)
+		return 0;
+	if (k->type == NUM)
+		return lv_err(EX_CONFIG, "%s:%d: %s takes a number from 0 to %ld", path, lineno, name, k->max);
+	return lv_err(EX_CONFIG, "%s:%d: %s is too long (at most %zu bytes)", path, lineno, name, k->size - 1);
 }
 
 static int
 conf_parse(struct lv_conf *c, const char *path, FILE *f)
 {
 	char line[4200];
-	int lineno = 0;
+	int lineno = 0, rc;
 
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f))
 			return lv_err(EX_CONFIG, "%s:%d: line too long", path, lineno);
 		line[strcspn(line, "\n")] = '\0';
-		if (parse_line(c, line) != 0)
-			return lv_err(EX_CONFIG, "%s:%d: unknown key or bad value", path, lineno);
+		if ((rc = parse_line(c, line, path, lineno)) != 0)
+			return rc;
 	}
 	if (ferror(f))
 		return lv_err(EX_CONFIG, "cannot read %s:", path);
@@ -162,7 +175,7 @@ lv_conf_load(struct lv_conf *c, const char *path, uid_t owner)
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
-		return lv_err(EX_OSERR, "cannot read %s:", path);
+		return lv_err(EX_SOFTWARE, "cannot read %s:", path);
 	}
 	rc = conf_parse(c, path, f);
 	fclose(f);

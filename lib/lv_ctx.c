@@ -1,5 +1,6 @@
 /* The state directory, its owner, the configuration and the site key: what
  * every program opens first. Only lv-enroll may create the directory. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,6 +69,26 @@ open_dir(struct lv_ctx *c, int create)
 	return lv_safe_stat(c, c->dirfd, "state directory", 0);
 }
 
+/* Holds no account bucket yet. A key missing beside existing accounts is a
+ * restore or mount problem: a new key would not match their records. */
+static int
+state_fresh(const struct lv_ctx *c)
+{
+	struct dirent *e;
+	int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fresh = 1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (fresh && (e = readdir(d)) != NULL)
+		fresh = !(strlen(e->d_name) == 2 && strspn(e->d_name, "0123456789abcdef") == 2);
+	closedir(d);
+	return fresh;
+}
+
 int
 lv_ctx_open(struct lv_ctx *c, int flags)
 {
@@ -79,7 +100,7 @@ lv_ctx_open(struct lv_ctx *c, int flags)
 		return rc;
 	if ((rc = lv_conf_load(&c->conf, c->confpath, c->owner)) != 0)
 		return rc;
-	return lv_key_load(c, flags & LV_CTX_CREATE);
+	return lv_key_load(c, (flags & LV_CTX_CREATE) && state_fresh(c));
 }
 
 void

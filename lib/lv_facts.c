@@ -34,21 +34,33 @@ lv_fact(struct lv_facts *f, int list, const char *name, int n, ...)
 	va_end(ap);
 }
 
+/* RFC 8259: quote, backslash and control characters escaped; anything
+ * outside printable ASCII as \u00XX so the output is valid whatever the
+ * bytes. */
 static void
 json_str(const char *s)
 {
-	char buf[1024];
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
 
-	lv_escape(s, buf, sizeof(buf));
-	printf("\"%s\"", buf);
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch > 0x7e)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
 }
 
+/* One value is a string, more are an array. */
 static void
 json_values(const struct lv_fact *x)
 {
 	int i;
 
-	if (x->n == 1 && !x->list) {
+	if (x->n == 1) {
 		json_str(x->v[0]);
 		return;
 	}

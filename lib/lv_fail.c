@@ -11,7 +11,8 @@ lv_fail_locked(const struct lv_acct *a, time_t now)
 	return until > now ? until - now : 0;
 }
 
-/* Returns 1 when this failure starts or extends a lock-out. */
+/* Returns 1 when this failure starts or extends a lock-out, -1 when it
+ * could not be counted (out of memory: the caller must not commit). */
 int
 lv_fail_count(struct lv_acct *a, time_t now, const char *method)
 {
@@ -20,16 +21,15 @@ lv_fail_count(struct lv_acct *a, time_t now, const char *method)
 	int shift;
 
 	(void)method;
-	lv_rec_setnum(&a->rec, "fail.count", n);
-	lv_rec_setnum(&a->rec, "fail.last", (long)now);
+	if (lv_rec_setnum(&a->rec, "fail.count", n) != 0 || lv_rec_setnum(&a->rec, "fail.last", (long)now) != 0)
+		return -1;
 	if (n < c->lock_after)
 		return 0;
 	shift = (int)(n - c->lock_after);
 	delay = shift >= 30 ? c->lock_max : c->lock_min << shift;
 	if (delay > c->lock_max)
 		delay = c->lock_max;
-	lv_rec_setnum(&a->rec, "fail.until", (long)now + delay);
-	return 1;
+	return lv_rec_setnum(&a->rec, "fail.until", (long)now + delay) == 0 ? 1 : -1;
 }
 
 void

@@ -79,6 +79,7 @@ int
 lv_hook_run(char *const argv[], const char *input, long timeout)
 {
 	sigset_t set, old;
+	void (*oldpipe)(int);
 	int p[2], rc;
 	pid_t pid;
 
@@ -101,8 +102,9 @@ lv_hook_run(char *const argv[], const char *input, long timeout)
 		child(argv, p[0]);
 	}
 	close(p[0]);
-	signal(SIGPIPE, SIG_IGN);
+	oldpipe = signal(SIGPIPE, SIG_IGN); /* a hook that does not read its stdin */
 	feed(p[1], input);
+	signal(SIGPIPE, oldpipe);
 	rc = reap(pid, timeout > 0 ? timeout : 10);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

@@ -12,22 +12,23 @@
 
 #include "lv.h"
 
+/* The key's directory and file name: site.key in the state directory, or
+ * the absolute path the configuration names. */
 static int
 key_dir(struct lv_ctx *c, const char **base, char *dirpath, size_t dsz, int *dfd)
 {
-	const char *slash;
+	const char *slash = strrchr(c->conf.site_key, '/');
 
-	if (c->conf.site_key[0] == '\0') {
-		*base = "site.key";
-		*dfd = c->dirfd;
+	*base = "site.key";
+	*dfd = c->dirfd;
+	if (c->conf.site_key[0] == '\0')
 		return 0;
-	}
-	slash = strrchr(c->conf.site_key, '/');
-	*base = slash ? slash + 1 : c->conf.site_key;
-	snprintf(dirpath, dsz, "%.*s", slash ? (int)(slash - c->conf.site_key) : 1,
-	    slash ? c->conf.site_key : ".");
-	if (dirpath[0] == '\0')
-		snprintf(dirpath, dsz, "/");
+	if (c->conf.site_key[0] != '/' || slash[1] == '\0')
+		return lv_err(EX_CONFIG, "site_key must be the absolute path of a file, not %s",
+		    c->conf.site_key);
+	*base = slash + 1;
+	snprintf(dirpath, dsz, "%.*s", slash == c->conf.site_key ? 1 : (int)(slash - c->conf.site_key),
+	    c->conf.site_key);
 	*dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*dfd < 0)
 		return lv_err(EX_CONFIG, "site key directory %s is missing", dirpath);
@@ -97,7 +98,8 @@ lv_key_load(struct lv_ctx *c, int create)
 		fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	}
 	if (fd < 0 && errno == ENOENT)
-		rc = lv_err(EX_CONFIG, "site key %s is missing (lv-enroll --init creates it)", shown);
+		rc = lv_err(EX_CONFIG, "site key %s is missing (lv-enroll --init makes one for an empty "
+		    "state directory; otherwise restore it from its backup)", shown);
 	else if (fd < 0 && errno == ELOOP)
 		rc = lv_err(EX_NOPERM, "unsafe site key %s: a symbolic link", shown);
 	else if (fd < 0)

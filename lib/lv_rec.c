@@ -184,7 +184,41 @@ text_ok(const char *p, size_t n)
 	return 1;
 }
 
-/* Damaged (truncated, torn, random bytes, bad checksum) returns -1. */
+/* The hash tables lie between the data and the end of the file, and end
+ * exactly there: a cut or padded file is damaged even when its data reads. */
+static int
+whole(const struct cdb *db)
+{
+	unsigned i, pos, n, end = db->cdb_dend;
+
+	if (db->cdb_fsize < 2048 || db->cdb_dend < 2048 || db->cdb_dend > db->cdb_fsize)
+		return -1;
+	for (i = 0; i < 256; i++) {
+		pos = cdb_unpack(db->cdb_mem + 8 * i);
+		n = cdb_unpack(db->cdb_mem + 8 * i + 4);
+		if (pos < db->cdb_dend || pos > db->cdb_fsize || n > (db->cdb_fsize - pos) / 8)
+			return -1;
+		if (pos + 8 * n > end)
+			end = pos + 8 * n;
+	}
+	return end == db->cdb_fsize ? 0 : -1;
+}
+
+static int
+take(struct lv_rec *r, const char *k, unsigned kl, const char *v, unsigned vl)
+{
+	char *ks = strndup(k, kl), *vs = strndup(v, vl);
+	int rc = (ks == NULL || vs == NULL) ? -1 : lv_rec_set(r, ks, vs);
+
+	free(ks);
+	if (vs != NULL)
+		sodium_memzero(vs, vl);
+	free(vs);
+	return rc;
+}
+
+/* Damaged (truncated, torn, random bytes, bad checksum, anything after the
+ * checksum record) returns -1. */
 static int
 load_cdb(struct lv_rec *r, struct cdb *db)
 {
@@ -198,9 +232,8 @@ load_cdb(struct lv_rec *r, struct cdb *db)
 	while ((rc = cdb_seqnext(&pos, db)) > 0) {
 		unsigned kl = cdb_keylen(db), vl = cdb_datalen(db);
 		const char *k = cdb_getkey(db), *v = cdb_getdata(db);
-		char *ks, *vs;
 
-		if (k == NULL || v == NULL || !text_ok(k, kl) || !text_ok(v, vl) || kl > 256)
+		if (found || k == NULL || v == NULL || !text_ok(k, kl) || !text_ok(v, vl) || kl > 256)
 			return -1;
 		if (kl == strlen(CHECK_KEY) && memcmp(k, CHECK_KEY, kl) == 0) {
 			if (vl != 32 || sodium_hex2bin(want, sizeof(want), v, vl, NULL, NULL, NULL) != 0)
@@ -209,18 +242,11 @@ load_cdb(struct lv_rec *r, struct cdb *db)
 			continue;
 		}
 		check_add(&st, k, kl, v, vl);
-		ks = strndup(k, kl);
-		vs = strndup(v, vl);
-		rc = (ks == NULL || vs == NULL) ? -1 : lv_rec_set(r, ks, vs);
-		free(ks);
-		if (vs != NULL)
-			sodium_memzero(vs, vl);
-		free(vs);
-		if (rc != 0)
+		if (take(r, k, kl, v, vl) != 0)
 			return -1;
 	}
 	crypto_generichash_final(&st, got, sizeof(got));
-	if (rc < 0 || !found || sodium_memcmp(want, got, sizeof(got)) != 0)
+	if (rc < 0 || !found || pos != db->cdb_dend || sodium_memcmp(want, got, sizeof(got)) != 0)
 		return -1;
 	return 0;
 }
@@ -236,7 +262,7 @@ lv_rec_load(struct lv_rec *r, int fd)
 		return -1;
 	if (cdb_init(&db, fd) != 0)
 		return -1;
-	rc = load_cdb(r, &db);
+	rc = whole(&db) == 0 ? load_cdb(r, &db) : -1;
 	cdb_free(&db);
 	if (rc != 0)
 		lv_rec_free(r);

@@ -72,6 +72,18 @@ open_account_dir(struct lv_acct *a, int create)
 }
 
 static int
+regular(int fd, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return lv_err(EX_IOERR, "cannot stat records of %s:", name);
+	if (!S_ISREG(st.st_mode))
+		return lv_err(EX_NOPERM, "unsafe records of %s: not a regular file", name);
+	return 0;
+}
+
+static int
 read_records(struct lv_acct *a)
 {
 	int fd, rc;
@@ -83,7 +95,8 @@ read_records(struct lv_acct *a)
 		return lv_err(EX_NOPERM, "unsafe records of %s: a symbolic link", a->name);
 	if (fd < 0)
 		return lv_err(EX_IOERR, "cannot read records of %s:", a->name);
-	if ((rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0 && lv_rec_load(&a->rec, fd) != 0)
+	if ((rc = regular(fd, a->name)) == 0 && (rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0 &&
+	    lv_rec_load(&a->rec, fd) != 0)
 		rc = lv_err(EX_IOERR, "damaged records of %s; restore them from a backup", a->name);
 	close(fd);
 	if (rc != 0)
@@ -103,7 +116,7 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 
 	memset(a, 0, sizeof(*a));
 	a->ctx = c;
-	a->dirfd = a->lockfd = -1;
+	a->dirfd = a->lockfd = a->auditfd = -1;
 	if (flags & LV_OPEN_SITE)
 		name = LV_SITE;
 	else if (lv_valid_account(name) != 0)
@@ -122,6 +135,8 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 		return rc;
 	if (a->lockfd >= 0)
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
+	if (a->lockfd >= 0 && (rc = lv_audit_open(a)) != 0)
+		return rc;
 	return read_records(a);
 }
 
@@ -152,7 +167,7 @@ lv_store_commit(struct lv_acct *a)
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
 	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	unlinkat(a->dirfd, RECORDS_NEW, 0);
 	if ((rc = write_new(a)) != 0) {
 		unlinkat(a->dirfd, RECORDS_NEW, 0);
@@ -173,6 +188,9 @@ void
 lv_store_close(struct lv_acct *a)
 {
 	lv_rec_free(&a->rec);
+	if (a->auditfd >= 0)
+		close(a->auditfd);
+	a->auditfd = -1;
 	lv_lock_release(&a->lockfd);
 	if (a->dirfd >= 0)
 		close(a->dirfd);

@@ -14,12 +14,14 @@ is_bucket(const char *n)
 	return strlen(n) == 2 && strspn(n, "0123456789abcdef") == 2;
 }
 
+/* A bucket that is a symbolic link is reported (77) and skipped; the walk
+ * goes on, and the first such error is returned at the end. */
 static int
 walk_dir(int fd, int depth, int (*fn)(const char *name, void *arg), void *arg)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *e;
-	int rc = 0, sub;
+	int rc = 0, bad = 0, sub;
 
 	if (d == NULL) {
 		close(fd);
@@ -34,12 +36,16 @@ walk_dir(int fd, int depth, int (*fn)(const char *name, void *arg), void *arg)
 			continue;
 		}
 		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			continue; /* not ours: a bucket is never a link */
-		rc = walk_dir(sub, depth + 1, fn, arg);
+		if (sub < 0 && (errno == ELOOP || errno == ENOTDIR) && bad == 0)
+			bad = lv_err(EX_NOPERM, "unsafe bucket directory %s: a symbolic link or not a directory",
+			    e->d_name);
+		if (sub >= 0 && (rc = walk_dir(sub, depth + 1, fn, arg)) == EX_NOPERM && bad == 0) {
+			bad = rc;
+			rc = 0;
+		}
 	}
 	closedir(d);
-	return rc;
+	return rc ? rc : bad;
 }
 
 int

@@ -8,6 +8,13 @@ setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
+# The programs of the foundation, and those that need an existing state
+# directory (every one but lv-enroll).
+FOUNDATION="lv-enroll lv-verify lv-backup lv-status lv-unlock lv-unenroll"
+
+# A well-formed backup code that no account was ever given (80 zero bits).
+WRONG_CODE=0000-0000-0000-0000
+
 # enrol ACCOUNT [ARGS...]: enrols with a phone unless ARGS say otherwise and
 # leaves the first backup code in $code.
 enrol() {
@@ -24,6 +31,23 @@ acctdir() {
 	[ -n "$d" ] && echo "$d"
 }
 
+# lv-records dump|set FILE ...: reads or rewrites a records file as lv does
+# (t/lv-records.py), to look inside or plant a record.
+lv-records() {
+	python3 "$BATS_TEST_DIRNAME/lv-records.py" "$@"
+}
+
+# The records file of an account.
+records() {
+	echo "$(acctdir "$1")/records"
+}
+
+# conf LINE...: writes the configuration file, one "key = value" a line.
+conf() {
+	printf '%s\n' "$@" >"$LV_CONF"
+	chmod 600 "$LV_CONF"
+}
+
 # A faketime wrapper: at OFFSET COMMAND..., with OFFSET like +130s from now.
 at() {
 	local when=$1
@@ -34,4 +58,47 @@ at() {
 # Every byte of the state directory, as text, to grep for secrets.
 state_bytes() {
 	find "$LV_DIR" -type f -exec cat {} + | tr -c '[:print:]\n' '.'
+}
+
+# fail_backup ACCOUNT N: N wrong backup codes in a row, each rejected.
+fail_backup() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		lv-verify "$1" <<<"$WRONG_CODE" 2>/dev/null && return 1
+		[ $? -eq 1 ] || return 1
+	done
+}
+
+# fact ACCOUNT NAME: the value of one lv-status fact.
+fact() {
+	lv-status "$1" | awk -F '\t' -v n="$2" '$1 == n { print $2 }'
+}
+
+# notifier: a notify command that records its arguments (one a line), then
+# "--", then its standard input, in $BATS_TEST_TMPDIR/notified.
+notifier() {
+	local log="$BATS_TEST_TMPDIR/notified"
+	cat >"$BATS_TEST_TMPDIR/notify.sh" <<-EOF
+	#!/bin/sh
+	{ printf '%s\n' "\$@"; echo --; cat; } >>"$log"
+	EOF
+	chmod 755 "$BATS_TEST_TMPDIR/notify.sh"
+	echo "$BATS_TEST_TMPDIR/notify.sh"
+}
+
+# hold_lock ACCOUNT SECONDS: holds the account's fcntl lock in the
+# background (as another lv program would) until killed or SECONDS pass;
+# waits until it is taken and leaves its pid in $holder.
+hold_lock() {
+	local lock ready="$BATS_TEST_TMPDIR/locked.$$"
+	lock="$(acctdir "$1")/lock"
+	python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(float(sys.argv[3]))
+' "$lock" "$ready" "$2" 3>&- &
+	holder=$!
+	while [ ! -e "$ready" ]; do sleep 0.01; done
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# lv-unenroll: turn verification off, or remove one method (off when it was
+# the last); every secret and the full number go, the audit log, the rate
+# counters and the lock file stay.
+load lib
+
+@test "unenrolment turns verification off: lv-verify and lv-backup then exit 66" {
+	enrol alice
+	run --separate-stderr -0 lv-unenroll alice --reason "lost phone, no backup code"
+	[ "$output" = "" ] && [ "$stderr" = "" ]
+	run -66 lv-verify alice <<<"$code"
+	run -66 lv-backup new alice
+	run -66 lv-status alice
+	[ "${lines[1]}" = $'disabled\t'"${lines[1]:9:20}"$'\t'"$(id -un)"$'\tlost phone, no backup code' ]
+	[ "$(lv-status --list)" = "" ]
+}
+
+@test "unenrolment keeps the audit log, the rate. records and the lock file, and no secret" {
+	enrol alice
+	lv-backup new alice >/dev/null
+	fail_backup alice 2
+	lv-records set "$(records alice)" rate.sms.day "1795830000	3"
+	local d
+	d=$(acctdir alice)
+	lv-unenroll alice --reason "support ticket 9"
+	[ "$(ls "$d")" = $'audit\nlock\nrecords' ]
+	run -0 lv-records dump "$d/records"
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "disabled key-id rate.sms.day " ]
+	[[ "$output" == *$'rate.sms.day\t1795830000\t3'* ]]
+	[[ "$(state_bytes)" != *5551234567* ]]
+	[ "$(grep -c 'event=' "$d/audit")" -eq 5 ]
+}
+
+@test "without --reason the disabled line says none was given" {
+	enrol alice
+	lv-unenroll alice
+	run -66 lv-status alice
+	[ "${lines[1]##*$'\t'}" = "none given" ]
+	[[ "$(lv-status alice --log)" == *' event=unenrol method=all result=ok by='"$(id -un)" ]]
+}
+
+@test "--phone removes the last method, so verification is off" {
+	enrol alice
+	run -0 lv-unenroll alice --phone
+	run -66 lv-status alice
+	[ "${lines[1]##*$'\t'}" = "last method removed" ]
+	run -66 lv-verify alice <<<"$code"
+	[[ "$(lv-status alice --log)" == *' event=unenrol method=sms result=ok by='*' phone=+1******4567' ]]
+	[[ "$(state_bytes)" != *5551234567* ]]
+}
+
+@test "--phone with a reason records the reason" {
+	enrol alice
+	lv-unenroll alice --phone --reason "user deleted the phone"
+	run -66 lv-status alice
+	[ "${lines[1]##*$'\t'}" = "user deleted the phone" ]
+}
+
+@test "removing a method the account does not have exits 69 and changes nothing" {
+	enrol alice
+	cp "$(records alice)" before
+	run -69 lv-unenroll alice --totp
+	[ "$output" = "lv-unenroll: alice has no TOTP" ]
+	cmp before "$(records alice)"
+	[ "$(fact alice enrolled)" = yes ]
+}
+
+@test "unenrolling an account that is not there or not enrolled exits 66" {
+	lv-enroll --init
+	run -66 lv-unenroll alice
+	[ "$output" = "lv-unenroll: no such account: alice" ]
+	enrol alice
+	lv-unenroll alice --reason x
+	cp "$(records alice)" before
+	run -66 lv-unenroll alice --reason y
+	[ "$output" = "lv-unenroll: login verification is not enabled for alice" ]
+	cmp before "$(records alice)"
+}
+
+@test "the lock-out goes with unenrolment; a new enrolment starts clean" {
+	enrol alice
+	fail_backup alice 5
+	lv-unenroll alice --reason x
+	enrol alice
+	[ "$(fact alice failures)" = 0 ]
+	[ "$(fact alice locked-until)" = no ]
+}
+
+@test "rate. records survive unenrolment and a new enrolment" {
+	enrol alice
+	lv-records set "$(records alice)" rate.sms.day "1795830000	3"
+	lv-unenroll alice --reason x
+	enrol alice
+	[ "$(lv-records dump "$(records alice)" | grep '^rate\.')" = $'rate.sms.day\t1795830000\t3' ]
+}
