@@ -1,6 +1,9 @@
 # Shared by every test file: a fresh state directory per test, the fresh
 # binaries first on PATH (t/run sets it), and small helpers.
-bats_require_minimum_version 1.5.0
+# Also sourced by plain bash (under faketime), where bats' functions are absent.
+if command -v bats_require_minimum_version >/dev/null; then
+	bats_require_minimum_version 1.5.0
+fi
 
 setup() {
 	export LV_DIR="$BATS_TEST_TMPDIR/state"

@@ -8,6 +8,8 @@ load lib
 	[ "$output" = "$(printf '%s\n' \
 		$'enrolled\tyes' \
 		$'phone\t+1******4567' \
+		$'sms-last-sent\tnever' \
+		$'sms-pending\tno' \
 		$'totp\tno' \
 		$'backup-codes\t1' \
 		$'pending-requests\t0' \
@@ -21,10 +23,10 @@ load lib
 	enrol alice
 	faketime -f "2026-05-06 07:08:00" bash -c '. "$1"; fail_backup alice 5' _ "$BATS_TEST_DIRNAME/lib.bash"
 	run -0 faketime -f "2026-05-06 07:08:30" lv-status alice
-	[ "${lines[5]}" = $'failures\t5' ]
-	[ "${lines[7]}" = $'locked-until\t2026-05-06T07:09:00Z' ]
+	[ "${lines[7]}" = $'failures\t5' ]
+	[ "${lines[9]}" = $'locked-until\t2026-05-06T07:09:00Z' ]
 	run -0 faketime -f "2026-05-06 07:09:01" lv-status alice
-	[ "${lines[7]}" = $'locked-until\tno' ]
+	[ "${lines[9]}" = $'locked-until\tno' ]
 }
 
 @test "an unenrolled account prints its disabled line (when, by whom, why) and exits 66" {
@@ -82,11 +84,11 @@ load lib
 	faketime -f "2026-01-01 00:01:00" lv-verify alice <c1
 	faketime -f "2026-01-01 00:02:00" lv-unlock alice --reason "ticket 7"
 	run -0 lv-status alice --log
-	[ "${#lines[@]}" -eq 11 ]
-	[ "${lines[7]}" = $'locked-until\tno' ]
-	[ "${lines[8]}" = "2026-01-01T00:00:00Z event=enrol method=sms result=ok by=$(id -un) phone=+1******4567" ]
-	[ "${lines[9]}" = "2026-01-01T00:01:00Z event=verify method=backup result=accept by=$(id -un) seq=1" ]
-	[ "${lines[10]}" = "2026-01-01T00:02:00Z event=unlock method=- result=ok by=$(id -un) reason=\"ticket 7\"" ]
+	[ "${#lines[@]}" -eq 13 ]
+	[ "${lines[9]}" = $'locked-until\tno' ]
+	[ "${lines[10]}" = "2026-01-01T00:00:00Z event=enrol method=sms result=ok by=$(id -un) phone=+1******4567" ]
+	[ "${lines[11]}" = "2026-01-01T00:01:00Z event=verify method=backup result=accept by=$(id -un) seq=1" ]
+	[ "${lines[12]}" = "2026-01-01T00:02:00Z event=unlock method=- result=ok by=$(id -un) reason=\"ticket 7\"" ]
 }
 
 @test "--log works for an unenrolled account and keeps its history" {
