@@ -116,6 +116,8 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 	int has_totp = lv_rec_get(&a->rec, "totp.secret") != NULL;
 	int want_sms = o->method != M_TOTP && has_sms, want_totp = o->method != M_SMS && has_totp;
 	const char *why_sms = NULL, *why_totp = NULL;
+	char masked[24];
+	int rs = 1, rt = 1;
 	long wait;
 
 	v->method = o->method == M_TOTP ? "totp" : o->method == M_SMS ? "sms" : "sms+totp";
@@ -130,15 +132,22 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 		return;
 	}
 	/* Both checked, one try counted once. */
-	if (want_sms && lv_sms_check(a, code, now, &why_sms) == 0) {
+	if (want_sms && (rs = lv_sms_check(a, code, now, &why_sms)) == 0)
 		v->method = "sms";
-		v->rc = 0;
-	} else if (want_totp && lv_totp_check(a, code, now, &why_totp) == 0) {
+	else if (rs > 1)
+		v->rc = rs;
+	else if (want_totp && (rt = lv_totp_check(a, code, now, &why_totp)) == 0)
 		v->method = "totp";
-		v->rc = 0;
-	} else {
+	else if (rt > 1)
+		v->rc = rt;
+	else {
 		v->rc = 1;
-		v->why = why_sms ? why_sms : why_totp;
+		/* A specific TOTP reason (a replayed step) says more than a wrong SMS code. */
+		v->why = why_totp && (why_sms == NULL || strcmp(why_totp, "wrong code") != 0) ? why_totp : why_sms;
+	}
+	if (strcmp(v->method, "totp") != 0 && has_sms) {
+		lv_mask_phone(lv_rec_get(&a->rec, "phone"), masked);
+		snprintf(v->detail, sizeof(v->detail), "to=%s", masked);
 	}
 }
 

@@ -188,7 +188,8 @@ void lv_facts_print(const struct lv_facts *f, int json);
 void lv_facts_free(struct lv_facts *f);
 
 /* Methods. Each check returns 0 when the answer matches (and spends what it
- * must in the records), 1 when not, with *why saying why for the user. Each
+ * must in the records), 1 when not, with *why saying why for the user, or an
+ * exit code above 1 (reported already) when it cannot decide: fail closed. Each
  * status adds the method's facts; each remove drops the method's records. */
 int lv_sms_check(struct lv_acct *a, const char *code, time_t now, const char **why);
 void lv_sms_status(const struct lv_acct *a, struct lv_facts *f);

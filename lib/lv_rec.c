@@ -89,17 +89,21 @@ lv_rec_set(struct lv_rec *r, const char *k, const char *v)
 int
 lv_rec_setf(struct lv_rec *r, const char *k, const char *fmt, ...)
 {
-	char buf[2048];
 	va_list ap;
+	char *buf;
 	int n, rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (n < 0 || (buf = malloc((size_t)n + 1)) == NULL)
 		return -1;
+	va_start(ap, fmt);
+	vsnprintf(buf, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	rc = lv_rec_set(r, k, buf);
-	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(buf, (size_t)n);
+	free(buf);
 	return rc;
 }
 

@@ -75,8 +75,8 @@ lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 	if (strlen(code) != DIGITS || (last < 0 && lv_rec_get(&a->rec, "totp.last-step") != NULL))
 		return 1;
 	if (lv_key_open(a->ctx, a->name, sealed, key, sizeof(key), &len) != 0) {
-		*why = "the TOTP secret cannot be opened (damaged record?)";
-		return 1;
+		return lv_err(EX_IOERR, "the TOTP secret of %s cannot be opened: damaged records or another site key",
+		    a->name);
 	}
 	s = match_step(key, len, code, (long)(now / LV_TOTP_STEP), last, &fresh);
 	sodium_memzero(key, sizeof(key));

@@ -175,3 +175,24 @@ totp_enrol() {
 	[[ "$output" != *"$raw"* ]]
 	run -1 grep -rl -- "$secret" "$LV_DIR"
 }
+
+@test "with a phone and TOTP, a replayed TOTP code is refused with the TOTP reason" {
+	run --separate-stderr -0 lv-enroll alice --phone +15551234567 --totp
+	secret=$(uri_secret "$output")
+	code=$(totp_at "$T")
+	verify_at "$T" alice "$code"
+	[ "$status" -eq 0 ]
+	verify_at "$T" alice "$code"
+	[ "$status" -eq 1 ]
+	[ "$output" = "lv-verify: rejected: this authenticator code was used already, or a newer one was: wait for the next code" ]
+}
+
+@test "a TOTP secret that cannot be opened fails closed with 74 and counts no failure" {
+	totp_enrol alice
+	code=$(totp_at "$T")
+	lv-records set "$(acctdir alice)/records" totp.secret "AAAA"
+	verify_at "$T" alice "$code"
+	[ "$status" -eq 74 ]
+	[ "$output" = "lv-verify: the TOTP secret of alice cannot be opened: damaged records or another site key" ]
+	[ "$(fact alice failures)" = 0 ]
+}
