@@ -120,7 +120,8 @@ key_create(const char *path, const unsigned char seed[32])
 	if (fd < 0 && errno == EEXIST)
 		return lv_err(EX_CANTCREAT, "key file %s exists: not overwritten", path);
 	if (fd < 0)
-		return lv_err(EX_CANTCREAT, "cannot create key file %s:", path);
+		return lv_err(errno == EACCES || errno == EPERM ? EX_NOPERM : EX_IOERR,
+		    "cannot create key file %s:", path);
 	lv_b64_encode(seed, 32, line);
 	n = strlen(line);
 	line[n++] = '\n';

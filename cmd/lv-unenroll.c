@@ -154,7 +154,8 @@ unenroll(struct lv_ctx *c, struct opts *o)
 	if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
 		off = 1;
 		lv_disable(&a, by, o->reason ? o->reason :
-		    o->what == ALL || o->what == SIGNOUT ? "none given" : "last method removed");
+		    o->what == SIGNOUT ? "signed out of the enrolling device" :
+		    o->what == ALL ? "none given" : "last method removed");
 	}
 	if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
 		audit_detail(o, detail, sizeof(detail));

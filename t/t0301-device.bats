@@ -199,3 +199,20 @@ devid() {
 	enrol alice --device-key - <<<"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
 	[[ "$(lv-status alice | grep '^device')" =~ ^device$'\t'689dae2f$'\t' ]]
 }
+
+@test "sign-out by the enrolling device records who and why in the disabled line" {
+	device first
+	enrol alice --device-key - <first.pub
+	id=$(devid 1 alice)
+	run -0 bash -c "lv-device signout --key first.key alice | lv-unenroll alice --signed-out"
+	run -66 lv-status alice
+	[ "${lines[1]#disabled$'\t'*$'\t'}" = "device $id"$'\t'"signed out of the enrolling device" ]
+}
+
+@test "keygen where the key cannot be created is refused without 73 (which means it exists)" {
+	mkdir locked
+	chmod 500 locked
+	run -77 setpriv --reuid=nobody --regid=nogroup --clear-groups lv-device keygen --key locked/phone.key
+	run -0 ls -A locked
+	[ "$output" = "" ]
+}
