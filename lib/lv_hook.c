@@ -135,6 +135,21 @@ lv_argv_split(const char *cmd, char ***argvp, char **bufp)
 	return n;
 }
 
+/* Logged in the account's audit log (and syslog); the change it follows
+ * stands. */
+static void
+notify_failed(struct lv_ctx *c, const char *event, const char *account)
+{
+	char detail[96];
+	struct lv_acct a;
+
+	lv_warn("notify command failed for %s event %s", account, event);
+	snprintf(detail, sizeof(detail), "for=%s", event);
+	if (lv_store_open(c, account, LV_OPEN_LOCK, &a) == 0)
+		lv_audit(&a, "notify", NULL, "failed", detail);
+	lv_store_close(&a);
+}
+
 void
 lv_notify(struct lv_ctx *c, const char *event, const char *account, const char *msg)
 {
@@ -147,7 +162,7 @@ lv_notify(struct lv_ctx *c, const char *event, const char *account, const char *
 	argv[n + 1] = (char *)account;
 	argv[n + 2] = NULL;
 	if (lv_hook_run(argv, msg, c->conf.hook_timeout) != 0)
-		lv_warn("notify command failed for %s event %s", account, event);
+		notify_failed(c, event, account);
 	free(buf);
 	free(argv);
 }
