@@ -60,6 +60,7 @@ struct lv_conf {
 	char sms_countries[512];
 	char sms_gateway[4096];
 	char admin_group[64];
+	char syslog_socket[108];
 	long sms_ttl, sms_resend, sms_daily, sms_hourly_site, sms_max_tries;
 	long lock_after, lock_min, lock_max, lock_wait_ms;
 	long backup_max;
@@ -140,6 +141,9 @@ void lv_lock_release(int *lockfd);
 /* lv_audit.c: one line per change, never a secret; the log is opened with
  * the lock, so an unsafe log refuses the change before it is made */
 int lv_audit_open(struct lv_acct *a);
+/* lv_syslog.c: one line to the local syslog socket, facility authpriv */
+void lv_syslog(const struct lv_conf *c, const char *line);
+
 void lv_audit(struct lv_acct *a, const char *event, const char *method,
 	      const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);

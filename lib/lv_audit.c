@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "lv.h"
@@ -15,9 +14,10 @@
 static void
 to_syslog(struct lv_acct *a, const char *line)
 {
-	openlog(lv_prog, LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_INFO, "account=%s %s", a->name, line);
-	closelog();
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "account=%s %s", a->name, line);
+	lv_syslog(&a->ctx->conf, buf);
 }
 
 int

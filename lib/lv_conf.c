@@ -25,7 +25,7 @@ struct key {
 
 static const struct key keys[] = {
 	S(site_key), S(notify), S(site_name), S(totp_issuer), S(sms_template),
-	S(sms_countries), S(sms_gateway), S(admin_group),
+	S(sms_countries), S(sms_gateway), S(admin_group), S(syslog_socket),
 	N(sms_ttl, 86400), N(sms_resend, 86400), N(sms_daily, 100000),
 	N(sms_hourly_site, 100000000), N(sms_max_tries, 1000),
 	N(lock_after, 1000), N(lock_min, 86400), N(lock_max, 31536000), N(lock_wait_ms, 600000),
@@ -62,6 +62,7 @@ lv_conf_defaults(struct lv_conf *c)
 	c->temppass_ttl = 3600;
 	c->hook_timeout = 10;
 	c->syslog = 0;
+	snprintf(c->syslog_socket, sizeof(c->syslog_socket), "/dev/log");
 }
 
 static char *
