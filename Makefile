@@ -4,6 +4,10 @@ BINDIR ?= $(PREFIX)/bin
 MANPREFIX ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/lv
 PAMDIR ?= $(PREFIX)/lib/security
+# Compiled in: a set-user-ID program run by an ordinary user uses only these.
+STATEDIR ?= /var/lib/lv
+CONFFILE ?= /etc/lv/lv.conf
+LV_USER ?= lv
 DESTDIR ?=
 
 CC ?= cc
@@ -13,7 +17,7 @@ HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 PKGS = libsodium libcdb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DLV_STATEDIR='"$(STATEDIR)"' -DLV_CONFFILE='"$(CONFFILE)"' $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 LIB_SRC = $(wildcard lib/*.c)
@@ -89,8 +93,17 @@ install: all
 	mkdir -p $(DESTDIR)$(PAMDIR)
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 
+# The set-user-ID deployment (lv(7)): every program owned by the service
+# user LV_USER and set-user-ID (not lv-device, the phone's side, which
+# never touches the state directory), and an empty state directory only that user
+# can enter; then, as root: runuser -u $(LV_USER) -- $(BINDIR)/lv-enroll --init
+install-setuid: install
+	for p in $(filter-out bin/lv-device,$(PROGS)); do f=$(DESTDIR)$(BINDIR)/$${p#bin/}; \
+		chown $(LV_USER) $$f && chmod 4755 $$f || exit 1; done
+	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR)
+
 clean:
 	rm -rf bin lib/*.o lib/liblv.a pam/*.so t/bin/*.so $(TESTPROGS)
 
-.PHONY: all testbins deps check demo install clean
+.PHONY: all testbins deps check demo install install-setuid clean
 .SECONDARY: $(LIB_OBJ)

@@ -264,7 +264,7 @@ export(const struct opts *o, struct keypair *k)
 		rc = lv_err(EX_DATAERR, "bad passphrase: one line of at least %d printable characters expected",
 		    PASS_MIN);
 	else if ((rc = key_load(o->key, k)) == 0 && lv_seal_pass(pass, k->seed, o->kdf, sealed) != 0)
-		rc = lv_err(EX_OSERR, "not enough memory for the passphrase hash (try --kdf interactive)");
+		rc = lv_err(EX_SOFTWARE, "not enough memory for the passphrase hash (try --kdf interactive)");
 	if (rc == 0)
 		printf("%s\n", sealed);
 	sodium_memzero(pass, sizeof(pass));
@@ -290,7 +290,7 @@ import(const struct opts *o, struct keypair *k)
 		lv_warn("wrong passphrase (or a changed backup): nothing written");
 	else if (rc == EX_DATAERR)
 		lv_warn("malformed sealed key: one line of lv-device export expected");
-	else if (rc == EX_OSERR)
+	else if (rc == EX_SOFTWARE)
 		lv_warn("not enough memory for the passphrase hash");
 	if (rc == 0 && (rc = key_create(o->key, k->seed)) == 0) {
 		crypto_sign_seed_keypair(k->pk, k->sk, k->seed);

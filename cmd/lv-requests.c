@@ -332,6 +332,7 @@ main(int argc, char **argv)
 	if ((rc = validate(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.self_service = o.verb == NEW && o.exec == NULL; /* --exec would run as the service user */
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
 		rc = run[o.verb](&c, &o);
 	lv_ctx_close(&c);

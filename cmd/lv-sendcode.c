@@ -126,7 +126,7 @@ deliver(struct lv_ctx *c, const struct opts *o, struct send *s)
 		return fflush(stdout) == 0 ? 0 : lv_err(EX_IOERR, "cannot write standard output:");
 	}
 	if ((n = lv_argv_split(cmd, &argv, &buf)) < 0)
-		return lv_err(EX_OSERR, "cannot run the SMS gateway: out of memory");
+		return lv_err(EX_SOFTWARE, "cannot run the SMS gateway: out of memory");
 	argv[n] = s->phone;
 	argv[n + 1] = NULL;
 	snprintf(input, sizeof(input), "%s\n", s->msg);
@@ -162,6 +162,9 @@ send_code(struct lv_ctx *c, const struct opts *o, struct send *s)
 {
 	int rc;
 
+	if (c->self_only && (o->exec != NULL || c->conf.sms_gateway[0] == '\0'))
+		return lv_err(EX_NOPERM, "you may send a code only through the configured SMS gateway%s",
+		    c->conf.sms_gateway[0] ? "" : ", and none is configured");
 	if ((rc = issue(c, o, s)) != 0)
 		return rc;
 	if ((rc = lv_sms_site_take(c, lv_now(), &s->minute)) != 0) {
@@ -189,6 +192,7 @@ main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc == LV_EXIT_OK ? 0 : rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.self_service = 1;
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
 		rc = send_code(&c, &o, &s);
 	sodium_memzero(&s, sizeof(s));

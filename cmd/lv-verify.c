@@ -292,6 +292,7 @@ main(int argc, char **argv)
 	if ((rc = validate(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.self_service = 1;
 	if (o.request != NULL) {
 		if ((rc = lv_ctx_open(&c, 0)) == 0)
 			rc = lv_request_verify(&c, o.account, o.request, o.wait);

@@ -82,6 +82,9 @@ struct lv_ctx {
 	struct lv_conf conf;
 	unsigned char key[LV_KEYBYTES];
 	char keyid[LV_KEYID_LEN + 1];
+	int self_service; /* set by the programs an ordinary caller may run */
+	int self_only;    /* set-user-ID run by an ordinary caller: own account only */
+	char caller[LV_NAME_MAX + 1];
 };
 #define LV_CTX_CREATE 1 /* lv-enroll only: create the state directory and key */
 void lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf);
@@ -305,6 +308,18 @@ void lv_disable(struct lv_acct *a, const char *by, const char *reason);
 
 /* lv_walk.c: every account of the state directory, in no set order */
 int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg);
+
+/* lv_priv.c: the set-user-ID deployment (SPEC, Privilege) */
+#ifndef LV_STATEDIR
+#define LV_STATEDIR "/var/lib/lv"
+#endif
+#ifndef LV_CONFFILE
+#define LV_CONFFILE "/etc/lv/lv.conf"
+#endif
+int lv_priv_restricted(void);
+void lv_priv_init(void);
+int lv_priv_check(struct lv_ctx *c);
+int lv_priv_account(const struct lv_ctx *c, const char *name);
 
 /* lv_who.c */
 void lv_who(char out[64]);

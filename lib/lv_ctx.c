@@ -20,10 +20,12 @@ lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf)
 
 	memset(c, 0, sizeof(*c));
 	c->dirfd = -1;
+	if (lv_priv_restricted())
+		dir = conf = NULL; /* -d and -c are the caller's: ignored */
 	if (dir == NULL)
-		dir = ((e = getenv("LV_DIR")) != NULL && *e != '\0') ? e : "/var/lib/lv";
+		dir = ((e = getenv("LV_DIR")) != NULL && *e != '\0') ? e : LV_STATEDIR;
 	if (conf == NULL)
-		conf = ((e = getenv("LV_CONF")) != NULL && *e != '\0') ? e : "/etc/lv/lv.conf";
+		conf = ((e = getenv("LV_CONF")) != NULL && *e != '\0') ? e : LV_CONFFILE;
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	snprintf(c->confpath, sizeof(c->confpath), "%s", conf);
 }
@@ -54,7 +56,8 @@ open_dir(struct lv_ctx *c, int create)
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirfd < 0 && errno == ENOENT && create) {
 		if (mkdir(c->dir, 0700) != 0 && errno != EEXIST)
-			return lv_err(EX_CANTCREAT, "cannot create state directory %s:", c->dir);
+			return lv_err(errno == EACCES || errno == EPERM ? EX_NOPERM : EX_IOERR,
+			    "cannot create state directory %s:", c->dir);
 		c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (c->dirfd < 0 && errno == ENOENT)
@@ -99,6 +102,8 @@ lv_ctx_open(struct lv_ctx *c, int flags)
 	if ((rc = open_dir(c, flags & LV_CTX_CREATE)) != 0)
 		return rc;
 	if ((rc = lv_conf_load(&c->conf, c->confpath, c->owner)) != 0)
+		return rc;
+	if ((rc = lv_priv_check(c)) != 0)
 		return rc;
 	return lv_key_load(c, (flags & LV_CTX_CREATE) && state_fresh(c));
 }

@@ -105,7 +105,7 @@ lv_device_add(struct lv_acct *a, const unsigned char pk[32], char id[32])
 	int rc = 0;
 
 	if (d == NULL)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	n = devices(a, d);
 	lv_device_id(pk, id);
 	snprintf(key, sizeof(key), PREFIX "%s", id);
@@ -117,7 +117,7 @@ lv_device_add(struct lv_acct *a, const unsigned char pk[32], char id[32])
 		    "(lv-unenroll --device ID)", a->name, a->ctx->conf.device_max);
 	else if (lv_rec_setf(&a->rec, key, "%ld\t%s\t%ld", (long)lv_now(), b64,
 	    n ? d[n - 1].seq + 1 : 1) != 0)
-		rc = lv_err(EX_OSERR, "out of memory");
+		rc = lv_err(EX_SOFTWARE, "out of memory");
 	free(d);
 	return rc;
 }
@@ -190,7 +190,7 @@ signout_signer(struct lv_acct *a, const unsigned char sig[LV_SIGBYTES], char *co
 	int rc = 0;
 
 	if (d == NULL)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	if (devices(a, d) == 0)
 		rc = lv_err(EX_UNAVAILABLE, "%s has no device", a->name);
 	else if (lv_sign_verify(d[0].pk, sig, "lv1-signout", (const char *const *)f + 1, 2) == 0)
@@ -220,6 +220,6 @@ lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32])
 	if ((rc = signout_signer(a, sig, f, id)) != 0 || (rc = signout_fresh(a, t, now)) != 0)
 		return rc;
 	if (lv_rec_setnum(&a->rec, "rate.signout.last", (long)t) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	return 0;
 }

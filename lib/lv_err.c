@@ -15,6 +15,7 @@ lv_setprog(const char *argv0)
 	const char *p = strrchr(argv0, '/');
 
 	lv_prog = p ? p + 1 : argv0;
+	lv_priv_init(); /* every program starts here: drop a set-user-ID caller's environment */
 }
 
 static void

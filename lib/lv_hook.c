@@ -27,6 +27,10 @@ child(char *const argv[], int in)
 	setsid();
 	if (dup2(in, 0) < 0 || dup2(2, 1) < 0)
 		_exit(127);
+	/* Set-user-ID: the hook runs wholly as the service user, not half as the caller. */
+	if (lv_priv_restricted() && (setresgid(getegid(), getegid(), getegid()) != 0 ||
+	    setresuid(geteuid(), geteuid(), geteuid()) != 0))
+		_exit(127);
 	if (strchr(argv[0], '/') != NULL)
 		execve(argv[0], argv, clean_env);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {

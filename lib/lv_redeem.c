@@ -60,7 +60,7 @@ judge(struct lv_acct *a, const char *id, const char *hash, const char **why)
 		return 1;
 	snprintf(r.status, sizeof(r.status), "redeemed");
 	lv_fail_reset(a);
-	return lv_request_put(a, &r) == 0 ? 0 : lv_err(EX_OSERR, "out of memory");
+	return lv_request_put(a, &r) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
 static int

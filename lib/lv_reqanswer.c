@@ -91,6 +91,6 @@ lv_request_answer(struct lv_acct *a, const char *line, time_t now, struct lv_dec
 		return 1;
 	record(a, &x, now, d);
 	if (lv_request_put(a, &d->req) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	return 0;
 }

@@ -221,7 +221,7 @@ lv_request_new(struct lv_acct *a, const char *ip, const char *client, const char
 
 	memset(r, 0, sizeof(*r));
 	if ((kept = malloc(keptsz)) == NULL)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	if ((rc = limits(a, now, kept, keptsz)) == 0) {
 		fill(a, r, now, token);
 		copy(r->ip, sizeof(r->ip), ip ? ip : "");
@@ -231,7 +231,7 @@ lv_request_new(struct lv_acct *a, const char *ip, const char *client, const char
 		snprintf(kept + strlen(kept), keptsz - strlen(kept), "%s%ld", kept[0] ? " " : "", (long)now);
 		if (lv_request_put(a, r) != 0 || lv_rec_setnum(&a->rec, PREFIX "next", r->seq + 1) != 0 ||
 		    lv_rec_set(&a->rec, "rate.req.new", kept) != 0)
-			rc = lv_err(EX_OSERR, "out of memory");
+			rc = lv_err(EX_SOFTWARE, "out of memory");
 	}
 	free(kept);
 	return rc;

@@ -77,7 +77,7 @@ params_ok(const unsigned char *buf)
 }
 
 /* 0 opened; 1 wrong passphrase (or a changed line); EX_DATAERR not a
- * sealed key; EX_OSERR no memory for Argon2id. */
+ * sealed key; EX_SOFTWARE no memory for Argon2id. */
 int
 lv_open_pass(const char *pass, const char *sealed, unsigned char seed[32])
 {
@@ -87,7 +87,7 @@ lv_open_pass(const char *pass, const char *sealed, unsigned char seed[32])
 	if (lv_b64_decode(sealed, buf, sizeof(buf)) != 0 || !params_ok(buf))
 		return EX_DATAERR;
 	if (derive(key, pass, buf) != 0)
-		rc = EX_OSERR;
+		rc = EX_SOFTWARE;
 	else
 		rc = crypto_secretbox_open_easy(seed, buf + BOX_OFF, 32 + crypto_secretbox_MACBYTES,
 		    buf + NONCE_OFF, key) == 0 ? 0 : 1;

@@ -68,7 +68,7 @@ save(struct lv_acct *a, const struct code *c)
 
 	snprintf(key, sizeof(key), PREFIX "%08ld", c->seq);
 	if (lv_rec_setf(&a->rec, key, "%ld\t%ld\t%s\t%s", c->expires, c->tries, c->state, c->hash) != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	return 0;
 }
 
@@ -146,7 +146,7 @@ lv_sms_issue(struct lv_acct *a, time_t now, char code[LV_SMS_DIGITS + 1], long *
 	lv_key_hash_hex(a->ctx, DOMAIN, a->name, code, LV_SMS_DIGITS, c.hash);
 	if ((rc = save(a, &c)) != 0 || (rc = lv_sms_log_send(a, c.seq, now)) != 0)
 		return rc;
-	return lv_rec_setnum(&a->rec, "rate.sms.seq", c.seq) == 0 ? 0 : lv_err(EX_OSERR, "out of memory");
+	return lv_rec_setnum(&a->rec, "rate.sms.seq", c.seq) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
 static const char *
@@ -319,5 +319,5 @@ lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24])
 	if (old != NULL)
 		lv_mask_phone(old, oldmask);
 	lv_sms_withdraw(a);
-	return lv_rec_set(&a->rec, "phone", phone) == 0 ? 0 : lv_err(EX_OSERR, "out of memory");
+	return lv_rec_set(&a->rec, "phone", phone) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }

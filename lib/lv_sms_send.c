@@ -113,7 +113,7 @@ lv_sms_log_send(struct lv_acct *a, long seq, time_t now)
 			i++;
 	}
 	snprintf(key, sizeof(key), SENT "%08ld", seq);
-	return lv_rec_setnum(&a->rec, key, (long)now) == 0 ? 0 : lv_err(EX_OSERR, "out of memory");
+	return lv_rec_setnum(&a->rec, key, (long)now) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
 void
@@ -164,7 +164,7 @@ site_add(struct lv_acct *s, long minute, long delta)
 		lv_rec_del(&s->rec, key);
 		return 0;
 	}
-	return lv_rec_setnum(&s->rec, key, n) == 0 ? 0 : lv_err(EX_OSERR, "out of memory");
+	return lv_rec_setnum(&s->rec, key, n) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
 /* The site-wide hourly cap: counts this send in *minute, or refuses. Never

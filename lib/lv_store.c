@@ -119,6 +119,8 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	a->dirfd = a->lockfd = a->auditfd = -1;
 	if (flags & LV_OPEN_SITE)
 		name = LV_SITE;
+	else if ((rc = lv_priv_account(c, name)) != 0)
+		return rc;
 	else if (lv_valid_account(name) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	snprintf(a->name, sizeof(a->name), "%s", name);

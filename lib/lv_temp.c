@@ -53,7 +53,7 @@ lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PR
 	snprintf(key, sizeof(key), PREFIX "%s", label);
 	*replaced = lv_rec_get(&a->rec, key) != NULL;
 	if (lv_rec_setf(&a->rec, key, "%ld\t%s", (long)now + ttl, hex) != 0)
-		rc = lv_err(EX_OSERR, "out of memory");
+		rc = lv_err(EX_SOFTWARE, "out of memory");
 	sodium_memzero(letters, sizeof(letters));
 	sodium_memzero(hex, sizeof(hex));
 	return rc;

@@ -151,11 +151,11 @@ lv_totp_set(struct lv_acct *a, const unsigned char *secret, size_t len, char *ur
 	if (uri != NULL && make_uri(a, secret, len, uri, urisz) != 0)
 		return lv_err(EX_SOFTWARE, "internal error: the otpauth URI does not fit");
 	if ((sealed = lv_key_seal(a->ctx, a->name, secret, len)) == NULL)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	rc = lv_rec_set(&a->rec, "totp.secret", sealed);
 	free(sealed);
 	if (rc != 0)
-		return lv_err(EX_OSERR, "out of memory");
+		return lv_err(EX_SOFTWARE, "out of memory");
 	lv_rec_del(&a->rec, "totp.last-step"); /* a new secret starts afresh */
 	return 0;
 }

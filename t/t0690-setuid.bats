@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# The set-user-ID deployment (SPEC, Privilege), as root: a scratch service
+# user owns the state directory; two ordinary users and an admin run the
+# installed programs.
+load lib
+
+svc=lvsvc-test
+u1=lvuser1-test
+u2=lvuser2-test
+adm=lvadm-test
+admgrp=lvadmgrp-test
+
+setup_file() {
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	D=$(mktemp -d /tmp/lv-setuid.XXXXXX)
+	chmod 755 "$D"
+	export D
+	getent group "$admgrp" >/dev/null || groupadd "$admgrp"
+	for u in "$svc" "$u1" "$u2" "$adm"; do
+		id "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$u"
+	done
+	usermod -a -G "$admgrp" "$adm"
+	mkdir "$D/src"
+	cp -R "$top/Makefile" "$top/cmd" "$top/lib" "$top/share" "$top/doc" "$top/pam" "$D/src/"
+	make -C "$D/src" clean >"$D/build.log" 2>&1
+	make -C "$D/src" -j2 install-setuid PREFIX="$D/prefix" STATEDIR="$D/state" \
+		CONFFILE="$D/lv.conf" LV_USER="$svc" >>"$D/build.log" 2>&1 || { cat "$D/build.log"; return 1; }
+	cat >"$D/gw" <<-EOF
+	#!/bin/sh
+	{ echo "args: \$*"; echo "ids: \$(id -u) \$(id -ru)"; cat; env | sort; } >>"$D/gw.out"
+	EOF
+	touch "$D/gw.out"
+	chown "$svc" "$D/gw.out"
+	chmod 755 "$D/gw"
+	printf 'sms_gateway = %s\nadmin_group = %s\n' "$D/gw" "$admgrp" >"$D/lv.conf"
+	runuser -u "$svc" -- "$D/prefix/bin/lv-enroll" --init
+}
+
+teardown_file() {
+	for u in "$svc" "$u1" "$u2" "$adm"; do userdel "$u" 2>/dev/null || true; done
+	groupdel "$admgrp" 2>/dev/null || true
+	rm -rf "$D"
+}
+
+setup() {
+	cd "$D" || return 1
+	unset LV_DIR LV_CONF
+	for u in "$u1" "$u2"; do
+		as root lv-unenroll "$u" >/dev/null 2>&1 || true
+	done
+	rm -f "$D/phone.key" "$D/phone.pub"
+	: >"$D/gw.out"
+}
+
+# as USER PROGRAM ARGS...: an installed program run by USER.
+as() {
+	local who=$1 prog=$2
+	shift 2
+	runuser -u "$who" -- "$D/prefix/bin/$prog" "$@"
+}
+
+@test "the programs are installed set-user-ID to the service user, the state directory 0700" {
+	run -0 stat -c '%U %a' "$D/prefix/bin/lv-verify" "$D/state" "$D/prefix/bin/lv-device"
+	[ "$output" = "$svc 4755
+$svc 700
+root 755" ]
+}
+
+@test "an ordinary user verifies their own account, and no other" {
+	code1=$(as root lv-enroll "$u1" --phone +15551234567)
+	code2=$(as root lv-enroll "$u2" --phone +15551234568)
+	run -77 as "$u1" lv-verify "$u2" <<<"$code2"
+	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
+	run -0 as "$u1" lv-verify "$u1" <<<"$code1"
+	run -0 as root lv-verify "$u2" <<<"$code2"
+}
+
+@test "-d, -c and the environment are ignored for an ordinary caller" {
+	code1=$(as root lv-enroll "$u1" --phone +15551234567)
+	mkdir -m 777 "$D/elsewhere"
+	run -0 runuser -u "$u1" -- env LV_DIR="$D/elsewhere/s" LV_CONF="$D/elsewhere/c" TZ=Asia/Tokyo \
+		LANG=de_DE.UTF-8 PATH="$D/elsewhere" "$D/prefix/bin/lv-verify" "$u1" -d "$D/elsewhere/s2" \
+		-c "$D/elsewhere/c2" <<<"$code1"
+	run -0 ls -A "$D/elsewhere"
+	[ "$output" = "" ]
+}
+
+@test "lv-sendcode for oneself goes through the configured gateway and never prints the code" {
+	as root lv-enroll "$u1" --phone +15551234567 >/dev/null
+	run --separate-stderr -0 runuser -u "$u1" -- env TZ=Asia/Tokyo LV_DIR=/x "$D/prefix/bin/lv-sendcode" "$u1"
+	[ "$output" = "" ]
+	run -0 grep -c '^args: +15551234567$' "$D/gw.out"
+	svcid=$(id -u "$svc")
+	run -0 grep -c "^ids: $svcid $svcid\$" "$D/gw.out"
+	code=$(sed -n 's/.*code: \([0-9]\{6\}\).*/\1/p' "$D/gw.out")
+	[ -n "$code" ]
+	run -1 grep -E '^(TZ|LV_DIR)=' "$D/gw.out"
+	run -77 as "$u1" lv-sendcode "$u1" --exec /bin/cat
+	run -77 as "$u1" lv-sendcode "$u2"
+	run -0 as "$u1" lv-verify "$u1" <<<"$code"
+}
+
+@test "lv-requests new for oneself is allowed; list, show, answer and --exec are not" {
+	as root lv-device keygen --key "$D/phone.key" >"$D/phone.pub"
+	as root lv-enroll "$u1" --device-key - <"$D/phone.pub" >/dev/null
+	run --separate-stderr -0 as "$u1" lv-requests new "$u1"
+	[[ "$output" =~ ^[0-9a-f]{12}$'\t'[0-9]{2}$'\t'[A-Za-z0-9+/=]+$ ]]
+	run -77 as "$u1" lv-requests list "$u1"
+	run -77 as "$u1" lv-requests new "$u1" --exec /bin/true
+	run -77 as "$u1" lv-requests new "$u2"
+}
+
+@test "every other program is refused with 77 to an ordinary user, and allowed to the admin group" {
+	as root lv-enroll "$u1" --phone +15551234567 >/dev/null
+	as root lv-enroll "$u2" --phone +15551234568 >/dev/null
+	for cmd in "lv-status $u2" "lv-backup new $u2" "lv-unlock $u2 --reason x" "lv-unenroll $u2" \
+		"lv-temppass $u2" "lv-enroll --update $u2 --phone +15550000000" "lv-expire"; do
+		read -ra words <<<"$cmd"
+		[ -x "$D/prefix/bin/${words[0]}" ] || continue
+		run -77 as "$u2" "${words[@]}"
+		[ "$output" = "${words[0]}: only root or the admin group may run ${words[0]}" ]
+	done
+	run -0 as "$adm" lv-status "$u1"
+	run -0 as "$adm" lv-backup new "$u2"
+}
+
+@test "an ordinary user cannot read another's records" {
+	run -1 runuser -u "$u2" -- find "$D/state" -name records
+	[[ "$output" == *"Permission denied"* ]]
+}
