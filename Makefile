@@ -35,7 +35,7 @@ lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
 	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel \
-	openssh-server openssh-client
+	openssh-server openssh-client man-db
 
 all: $(PROGS) pam/pam_lv.so
 

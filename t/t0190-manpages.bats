@@ -13,30 +13,70 @@ load lib
 	[ "$n" -ge 9 ]
 }
 
-@test "every program of the foundation has a page with the usual sections" {
-	for p in $FOUNDATION; do
-		local m="$BATS_TEST_DIRNAME/../doc/$p.1"
-		[ -f "$m" ]
-		for s in NAME SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
-			grep -qx "\.Sh $s" "$m"
-		done
+@test "every program, lv(7), lv.conf(5) and lv-state(5) have a page with the usual sections" {
+	local pages="lv.7 lv.conf.5 lv-state.5" c m s n=0
+	for c in "$BATS_TEST_DIRNAME"/../cmd/lv-*.c; do
+		c=${c##*/}
+		pages="$pages ${c%.c}.1"
 	done
-	for m in lv.7 lv.conf.5 lv-state.5; do
-		[ -f "$BATS_TEST_DIRNAME/../doc/$m" ]
+	for m in $pages; do
+		[ -f "$BATS_TEST_DIRNAME/../doc/$m" ] || { echo "no page $m"; return 1; }
+		for s in NAME SYNOPSIS DESCRIPTION OPTIONS ENVIRONMENT FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+			grep -qx "\.Sh $s" "$BATS_TEST_DIRNAME/../doc/$m" || { echo "$m: no $s"; return 1; }
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 13 ]
+}
+
+@test "every lv page a page refers to is in doc/" {
+	local ref
+	# lv-expire(1) comes with lv-expire, written apart.
+	for ref in $(cat "$BATS_TEST_DIRNAME"/../doc/*.[1-8] | sed -n 's/^\.Xr \(lv[-.a-z]*\|pam_lv\) \([1-8]\).*/\1.\2/p' | sort -u); do
+		[ "$ref" = lv-expire.1 ] || [ -f "$BATS_TEST_DIRNAME/../doc/$ref" ] || { echo "no page $ref"; return 1; }
 	done
 }
 
-@test "lv.conf(5) documents every key of lib/lv_conf.c with its default" {
-	local keys
-	keys=$(sed -n '/keys\[\] = {/,/^};/p' "$BATS_TEST_DIRNAME/../lib/lv_conf.c" |
-		grep -o '[SN]([a-z_0-9]*' | cut -c3- | sort -u)
-	[ "$(wc -w <<<"$keys")" -ge 27 ]
-	for k in $keys; do
-		# The key's entry, up to the next one, names its default.
-		awk -v k="$k" '$0 ~ "^\\.It Cm " k " No = " { on = 1; next }
-			/^\.(It|El)/ { on = 0 } on && /Default/ { found = 1 }
-			END { exit !found }' "$BATS_TEST_DIRNAME/../doc/lv.conf.5"
+# The keys of lib/lv_conf.c: NAME TYPE MAX DEFAULT, one a line (the
+# default of a number as lv_conf_defaults sets it; strings "-").
+conf_keys() {
+	local src="$BATS_TEST_DIRNAME/../lib/lv_conf.c" k t max def
+	sed -n '/keys\[\] = {/,/^};/p' "$src" | grep -o '[SN]([a-z_0-9]*[^)]*)' |
+		tr -d '() ' | tr ',' ' ' | while read -r k max; do
+		t=${k%%[a-z]*}
+		k=${k#?}
+		def=$(sed -n "s/^\tc->$k = \(.*\);\$/\1/p" "$src")
+		[ "$t" = N ] && def=$((${def:-0}))
+		echo "$k $t ${max:--} ${def:--}"
 	done
+}
+
+# The text of one key's entry in lv.conf(5), on one line.
+conf_entry() {
+	awk -v k="$1" '$0 ~ "^\\.It Cm " k " No = " { on = 1; next }
+		/^\.It Cm [a-z_0-9]+ No = / || /^\.S[hs] / { on = 0 }
+		on { printf "%s ", $0 }' "$BATS_TEST_DIRNAME/../doc/lv.conf.5"
+}
+
+@test "lv.conf(5) documents exactly the keys of lib/lv_conf.c" {
+	local code doc
+	code=$(conf_keys | cut -d' ' -f1 | sort)
+	doc=$(sed -n 's/^\.It Cm \([a-z_0-9]*\) No = .*/\1/p' "$BATS_TEST_DIRNAME/../doc/lv.conf.5" | sort)
+	[ "$(wc -l <<<"$code")" -ge 27 ]
+	[ "$code" = "$doc" ]
+}
+
+@test "lv.conf(5) gives each number's default and maximum as lib/lv_conf.c has them" {
+	local k t max def e n=0
+	while read -r k t max def; do
+		e=$(conf_entry "$k")
+		[[ "$e" == *Default* ]] || { echo "no default for $k"; return 1; }
+		[ "$t" = N ] || continue
+		[[ "$e" =~ Default\ $def[^0-9] ]] || { echo "$k: default $def not in: $e"; return 1; }
+		[ "$max" = 1 ] || [[ "$e" =~ at\ most\ $max[^0-9] ]] || { echo "$k: maximum $max not in: $e"; return 1; }
+		n=$((n + 1))
+	done < <(conf_keys)
+	[ "$n" -ge 19 ]
 }
 
 @test "lv(7) has the exit status table of every code the programs use" {
