@@ -58,6 +58,10 @@ judge(struct lv_acct *a, const char *id, const char *hash, const char **why)
 	*why = why_not(state);
 	if (strcmp(state, "approved") != 0)
 		return 1;
+	/* An approval belongs to the login that asked: it does not keep. */
+	*why = "the approval was not redeemed in time: log in again";
+	if (lv_now() >= r.created + a->ctx->conf.request_ttl)
+		return 1;
 	snprintf(r.status, sizeof(r.status), "redeemed");
 	lv_fail_reset(a);
 	return lv_request_put(a, &r) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");

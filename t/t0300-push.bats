@@ -161,6 +161,16 @@ status_of() {
 	[ "$(at +601s lv-status alice | grep pending-requests)" = "pending-requests	0" ]
 }
 
+@test "an approval not redeemed within the request's lifetime no longer lets the login in" {
+	device phone
+	enrol alice --device-key - <phone.pub
+	push alice
+	answer alice phone.key approve "$num" | lv-requests answer alice
+	run -1 at +601s lv-verify alice --request "$id" <<<"$tok"
+	[ "$output" = "lv-verify: rejected: the approval was not redeemed in time: log in again" ]
+	run -0 at +590s lv-verify alice --request "$id" <<<"$tok"
+}
+
 @test "at most 3 pending requests: the fourth waits (75) until one is answered or expires" {
 	device phone
 	enrol alice --device-key - <phone.pub
