@@ -13,8 +13,8 @@ load lib
 	[ "$n" -ge 9 ]
 }
 
-@test "every program, lv(7), lv.conf(5) and lv-state(5) have a page with the usual sections" {
-	local pages="lv.7 lv.conf.5 lv-state.5" c m s n=0
+@test "every program, lv(7), lv.conf(5), lv-state(5), pam_lv(8) and lv-login(8) have a page with the usual sections" {
+	local pages="lv.7 lv.conf.5 lv-state.5 pam_lv.8 lv-login.8" c m s n=0
 	for c in "$BATS_TEST_DIRNAME"/../cmd/lv-*.c; do
 		c=${c##*/}
 		pages="$pages ${c%.c}.1"
