@@ -26,6 +26,10 @@ GL_VOLUME_OPTIONS=(
 )
 # FUSE: no attribute, entry or negative-lookup caching in the kernel.
 GL_MOUNT_OPTIONS=(--attribute-timeout=0 --entry-timeout=0 --negative-timeout=0)
+# To repeat the experiments that chose them: GL_OPTIONS="key value ..." and
+# GL_FUSE_OPTIONS="--opt=value ..." replace the lists ("" for the defaults).
+[ -z "${GL_OPTIONS+set}" ] || read -ra GL_VOLUME_OPTIONS <<<"$GL_OPTIONS"
+[ -z "${GL_FUSE_OPTIONS+set}" ] || read -ra GL_MOUNT_OPTIONS <<<"$GL_FUSE_OPTIONS"
 
 gl_log() {
 	printf '# %s\n' "$*" >&2
@@ -146,10 +150,12 @@ gl_heal_wait() {
 	gl_wait 120 gl_healed
 }
 
+# gl_mount NAME DIR: the client daemon must not keep bats' descriptors.
 gl_mount() {
 	mkdir -p "$2" &&
 		glusterfs --volfile-server="$GL_HOST" --volfile-id="$GL_VOL" "${GL_MOUNT_OPTIONS[@]}" \
-			--log-file="$GL_TOP/log/mnt-$1.log" --pid-file="/run/gluster/mnt-$1.pid" "$2" &&
+			--log-file="$GL_TOP/log/mnt-$1.log" --pid-file="/run/gluster/mnt-$1.pid" "$2" \
+			3>&- </dev/null >/dev/null &&
 		gl_wait 30 mountpoint -q "$2"
 }
 
@@ -219,4 +225,40 @@ gl_teardown() {
 		mountpoint -q "$m" && umount "$m"
 	done
 	return 0
+}
+
+# gl_lock_hold PATH: takes lv's kind of lock (fcntl F_SETLK) on PATH in a
+# background process and keeps it until gl_lock_release; fails if the lock
+# is busy. Sets GL_HOLD_PID.
+gl_lock_hold() {
+	local fifo line
+	fifo=$(mktemp -u "${BATS_TEST_TMPDIR:-/tmp}/hold.XXXXXX")
+	mkfifo "$fifo.in" "$fifo.out" || return 1
+	# fd 3 closed: bats waits for every holder of it.
+	fstool lock "$1" <"$fifo.in" >"$fifo.out" 3>&- &
+	GL_HOLD_PID=$!
+	exec {GL_HOLD_FD}>"$fifo.in"
+	read -r -t 30 line <"$fifo.out"
+	rm -f "$fifo.in" "$fifo.out"
+	[ "$line" = locked ]
+}
+
+# gl_lock_release: the holder's stdin ends, it exits and so unlocks.
+gl_lock_release() {
+	exec {GL_HOLD_FD}>&-
+	wait "$GL_HOLD_PID"
+}
+
+# gl_lock_free PATH: the lock on PATH can be taken (and is given back).
+gl_lock_free() {
+	[ "$(fstool lock "$1" </dev/null)" = locked ]
+}
+
+# gl_restore: every brick up and nothing left to heal, for the next test.
+gl_restore() {
+	local n
+	for n in 1 2 3; do
+		gl_brick_online "$n" || gl_brick_start "$n" || return 1
+	done
+	gl_heal_wait
 }
