@@ -222,7 +222,7 @@ gl_teardown() {
 		gl_stop_pid "$f"
 	done
 	for m in /var/log/glusterfs /var/lib/glusterd /run; do
-		mountpoint -q "$m" && umount "$m"
+		mountpoint -q "$m" && { umount "$m" 2>/dev/null || umount -l "$m"; }
 	done
 	return 0
 }
