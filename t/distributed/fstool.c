@@ -2,6 +2,7 @@
  * so the distributed tests check a mount with the same calls the store makes.
  *   fstool lock PATH            F_SETLK write lock; prints "locked" and holds
  *                               it until stdin ends, or prints "busy", exit 1
+ *   fstool flock PATH           the same with flock(LOCK_EX | LOCK_NB)
  *   fstool replace DIR NAME     stdin to DIR/NAME.new, fsync, rename over
  *                               DIR/NAME, fsync DIR (the store's commit)
  *   fstool append PATH          stdin appended with O_APPEND, then fsync
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 static const char *
@@ -54,20 +56,29 @@ copy_in(int fd)
 }
 
 static int
-cmd_lock(const char *path)
+try_lock(int fd, int bsd)
 {
 	struct flock fl;
+
+	if (bsd)
+		return flock(fd, LOCK_EX | LOCK_NB);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_SETLK, &fl);
+}
+
+static int
+cmd_lock(const char *path, int bsd)
+{
 	char c;
 	int fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return fail(path);
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) != 0) {
-		if (errno != EAGAIN && errno != EACCES)
-			return fail("fcntl F_SETLK");
+	if (try_lock(fd, bsd) != 0) {
+		if (errno != EAGAIN && errno != EACCES && errno != EWOULDBLOCK)
+			return fail(bsd ? "flock" : "fcntl F_SETLK");
 		puts("busy");
 		return 1;
 	}
@@ -139,7 +150,9 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "lock") == 0)
-		return cmd_lock(argv[2]);
+		return cmd_lock(argv[2], 0);
+	if (argc == 3 && strcmp(argv[1], "flock") == 0)
+		return cmd_lock(argv[2], 1);
 	if (argc == 4 && strcmp(argv[1], "replace") == 0)
 		return cmd_replace(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "append") == 0)
@@ -148,6 +161,6 @@ main(int argc, char **argv)
 		return cmd_nofollow(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "fsync") == 0)
 		return cmd_fsync(argv[2]);
-	fputs("usage: fstool lock|append|nofollow|fsync PATH | replace DIR NAME\n", stderr);
+	fputs("usage: fstool lock|flock|append|nofollow|fsync PATH | replace DIR NAME\n", stderr);
 	return 2;
 }

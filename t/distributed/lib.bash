@@ -75,15 +75,21 @@ gl_stop_pid() {
 	gl_wait 5 gl_dead "$1"
 }
 
-# gl_brick_field N FIELD: pid, status (1 online) or port of brick N (1-3),
-# from glusterd's own view.
-gl_brick_field() {
-	gl_cli volume status "$GL_VOL" --xml 2>/dev/null | awk -v want="$GL_TOP/bricks/$1" -v f="$2" '
+# gl_node_field PATH FIELD: pid, status (1 online) or port of the process
+# glusterd lists with that path (a brick's directory; "localhost" for the
+# self-heal daemon), from glusterd's own view.
+gl_node_field() {
+	gl_cli volume status "$GL_VOL" --xml 2>/dev/null | awk -v want="$1" -v f="$2" '
 		/<node>/ { path = "" }
 		/<path>/ { sub(/.*<path>/, ""); sub(/<\/path>.*/, ""); path = $0 }
 		path == want && $0 ~ "<" f ">" {
 			sub(".*<" f ">", ""); sub("</" f ">.*", ""); print; exit
 		}'
+}
+
+# gl_brick_field N FIELD: the same for brick N (1-3).
+gl_brick_field() {
+	gl_node_field "$GL_TOP/bricks/$1" "$2"
 }
 
 gl_brick_pid() {
@@ -227,15 +233,15 @@ gl_teardown() {
 	return 0
 }
 
-# gl_lock_hold PATH: takes lv's kind of lock (fcntl F_SETLK) on PATH in a
-# background process and keeps it until gl_lock_release; fails if the lock
-# is busy. Sets GL_HOLD_PID.
+# gl_lock_hold PATH [flock]: takes lv's kind of lock (fcntl F_SETLK), or a
+# flock lock, on PATH in a background process and keeps it until
+# gl_lock_release; fails if the lock is busy. Sets GL_HOLD_PID.
 gl_lock_hold() {
-	local fifo line
+	local fifo line kind=${2:-lock}
 	fifo=$(mktemp -u "${BATS_TEST_TMPDIR:-/tmp}/hold.XXXXXX")
 	mkfifo "$fifo.in" "$fifo.out" || return 1
 	# fd 3 closed: bats waits for every holder of it.
-	fstool lock "$1" <"$fifo.in" >"$fifo.out" 3>&- &
+	fstool "$kind" "$1" <"$fifo.in" >"$fifo.out" 3>&- &
 	GL_HOLD_PID=$!
 	exec {GL_HOLD_FD}>"$fifo.in"
 	read -r -t 30 line <"$fifo.out"
@@ -254,9 +260,31 @@ gl_lock_free() {
 	[ "$(fstool lock "$1" </dev/null)" = locked ]
 }
 
-# gl_restore: every brick up and nothing left to heal, for the next test.
+gl_shd_online() {
+	[ "$(gl_node_field localhost status)" = 1 ]
+}
+
+gl_shd_detached() {
+	[ -z "$(gl_node_field localhost status)" ]
+}
+
+# gl_heal_daemon off|on: stops or resumes the self-heal daemon's work on the
+# volume (clients do not heal by default), so a brick that missed changes
+# stays behind for as long as a test needs.
+gl_heal_daemon() {
+	gl_cli volume set "$GL_VOL" cluster.self-heal-daemon "$1" >/dev/null || return 1
+	if [ "$1" = off ]; then
+		gl_wait 30 gl_shd_detached
+	else
+		gl_wait 30 gl_shd_online
+	fi
+}
+
+# gl_restore: every brick up, the heal daemon on and nothing left to heal,
+# for the next test.
 gl_restore() {
 	local n
+	gl_shd_online || gl_heal_daemon on || return 1
 	for n in 1 2 3; do
 		gl_brick_online "$n" || gl_brick_start "$n" || return 1
 	done

@@ -31,6 +31,15 @@ on_brick() {
 	[ "$output" = locked ]
 }
 
+@test "a flock lock taken through one mount is refused through the other until released" {
+	gl_lock_hold "$A/lock" flock
+	run -1 fstool flock "$B/lock" </dev/null
+	[ "$output" = busy ]
+	gl_lock_release
+	run -0 fstool flock "$B/lock" </dev/null
+	[ "$output" = locked ]
+}
+
 @test "a lock holder killed with SIGKILL on one mount frees the lock for the other" {
 	gl_lock_hold "$A/lock"
 	run -1 fstool lock "$B/lock" </dev/null
@@ -117,6 +126,24 @@ on_brick() {
 	[ "$output" = during ]
 }
 
+@test "a brick that missed a change is never read before it is healed" {
+	local i
+	printf 'before' | fstool replace "$A" records
+	gl_heal_daemon off
+	gl_brick_kill 1
+	printf 'during' | fstool replace "$A" records
+	gl_brick_start 1
+	for i in 1 2 3 4 5; do
+		[ "$(cat "$B/records")" = during ]
+		[ "$(cat "$A/records")" = during ]
+	done
+	# Still behind, so the reads above had a stale copy to avoid.
+	[ "$(on_brick 1 records)" != during ]
+	gl_heal_daemon on
+	gl_heal_wait
+	[ "$(on_brick 1 records)" = during ]
+}
+
 @test "a lock held while a brick is killed and restarted still refuses the other mount" {
 	gl_lock_hold "$A/lock"
 	gl_brick_kill 1
@@ -138,4 +165,22 @@ on_brick() {
 	[ "$output" = busy ]
 	gl_lock_release
 	run -0 fstool lock "$B/lock" </dev/null
+}
+
+@test "with two of three bricks down every operation fails and nothing changes" {
+	printf 'before' | fstool replace "$A" records
+	printf '' >"$A/lock"
+	gl_brick_kill 1
+	gl_brick_kill 2
+	run -2 fstool replace "$A" records <<<"during"
+	[ "$output" = "fstool: $A: ENOTCONN" ]
+	run -1 cat "$B/records"
+	run -2 fstool lock "$B/lock" </dev/null
+	[ "$output" = "fstool: $B/lock: ENOTCONN" ]
+	run -2 fstool append "$B/audit" <<<"line"
+	gl_brick_start 1
+	gl_brick_start 2
+	gl_heal_wait
+	run -0 cat "$B/records"
+	[ "$output" = before ]
 }
