@@ -8,11 +8,20 @@ setup() {
 	A="$LV_MNT_A/$BATS_TEST_NUMBER"
 	B="$LV_MNT_B/$BATS_TEST_NUMBER"
 	mkdir "$A"
+	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
 teardown() {
 	[ -z "${GL_HOLD_PID:-}" ] || kill -KILL "$GL_HOLD_PID" 2>/dev/null
 	gl_restore
+}
+
+# fop_calls N FOP: how many FOP calls brick N served, from the text of
+# "gluster volume profile VOL info" on stdin.
+fop_calls() {
+	awk -v want="$GL_HOST:$GL_TOP/bricks/$1" -v fop="$2" '
+		/^Brick: / { on = ($2 == want) }
+		on && $NF == fop { print $(NF - 1); exit }'
 }
 
 # The file's copy on brick N, read on the brick itself.
@@ -89,14 +98,22 @@ on_brick() {
 	[ "$output" = opened ]
 }
 
-@test "fsync of a file and of a directory succeeds on the mount" {
-	printf 'x' >"$A/f"
-	run -0 fstool fsync "$A/f"
-	[ "$output" = 0 ]
-	run -0 fstool fsync "$A"
+@test "fsync of a file and of a directory succeeds and reaches every brick" {
+	local n
+	gl_cli volume profile "$GL_VOL" start >/dev/null
+	gl_cli volume profile "$GL_VOL" info clear >/dev/null
+	printf 'x' | fstool replace "$A" records
+	run -0 fstool fsync "$A/records"
 	[ "$output" = 0 ]
 	run -0 fstool fsync "$B"
 	[ "$output" = 0 ]
+	gl_cli volume profile "$GL_VOL" info incremental >profile
+	gl_cli volume profile "$GL_VOL" stop >/dev/null
+	for n in 1 2 3; do
+		[ "$(fop_calls "$n" FSYNC <profile)" = 2 ]
+		[ "$(fop_calls "$n" FSYNCDIR <profile)" = 2 ]
+		[ "$(fop_calls "$n" RENAME <profile)" = 1 ]
+	done
 }
 
 @test "appends from both mounts in turn all land, in order" {
