@@ -107,3 +107,11 @@ clean:
 
 .PHONY: all testbins deps check demo install install-setuid clean
 .SECONDARY: $(LIB_OBJ)
+
+# The distributed tests on a GlusterFS volume of its own (needs root and
+# /dev/fuse; t/distributed/run installs GlusterFS when missing).
+check-distributed: deps
+	$(MAKE) all
+	t/distributed/run
+
+.PHONY: check-distributed
