@@ -289,3 +289,63 @@ gl_restore() {
 	done
 	gl_heal_wait
 }
+
+# --- lv on the volume ------------------------------------------------------
+
+# lv_volume_state: a state directory of the test's own on the volume, seen
+# as $SA through mount A and as $SB through mount B (two login hosts), made
+# by lv-enroll --init through A; each host's configuration is the same local
+# file $LV_CONF ("key = value" lines given as arguments).
+lv_volume_state() {
+	local name
+	name="${BATS_TEST_FILENAME##*/}"
+	name="${name%.bats}-$BATS_TEST_NUMBER"
+	SA="$LV_MNT_A/$name/state" SB="$LV_MNT_B/$name/state"
+	STATES=("$SA" "$SB")
+	export LV_CONF="$BATS_TEST_TMPDIR/lv.conf"
+	unset LV_DIR
+	printf '%s\n' "$@" >"$LV_CONF"
+	chmod 600 "$LV_CONF"
+	mkdir "$LV_MNT_A/$name" && lv-enroll --init -d "$SA" && [ -d "$SB" ]
+}
+
+# on A|B CMD...: CMD run by the login host of mount A or B.
+on() {
+	local dir=$SA
+	[ "$1" = A ] || dir=$SB
+	shift
+	LV_DIR=$dir "$@"
+}
+
+# race N INPUT CMD...: N processes of CMD at once, each with INPUT on stdin,
+# alternately through mount A and mount B (the first through A in odd
+# rounds, B in even ones: $ROUND). Leaves the exit codes in RC[i], the mount
+# of each in VIA[i] and the output in race.out.i and race.err.i.
+race() {
+	local n=$1 input=$2 i first pids=()
+	shift 2
+	first=$((${ROUND:-1} % 2))
+	RC=() VIA=()
+	for ((i = 0; i < n; i++)); do
+		if [ $(((i + first) % 2)) = 1 ]; then VIA[i]=A; else VIA[i]=B; fi
+		on "${VIA[i]}" "$@" <"$input" >"race.out.$i" 2>"race.err.$i" 3>&- &
+		pids[i]=$!
+	done
+	for i in "${!pids[@]}"; do
+		RC[i]=0
+		wait "${pids[i]}" || RC[i]=$?
+	done
+}
+
+# race_summary: the sorted exit codes of the last race, space-separated.
+race_summary() {
+	printf '%s\n' "${RC[@]}" | sort -n | tr '\n' ' '
+}
+
+# race_winner: the mount (A or B) of the one racer that exited 0.
+race_winner() {
+	local i
+	for i in "${!RC[@]}"; do
+		[ "${RC[i]}" != 0 ] || echo "${VIA[i]}"
+	done
+}
