@@ -196,6 +196,7 @@ int lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24]);
 int lv_sms_issue(struct lv_acct *a, time_t now, char code[LV_SMS_DIGITS + 1], long *seq);
 void lv_sms_recall(struct lv_acct *a, long seq);
 size_t lv_sms_expire(struct lv_acct *a, time_t now, int apply);
+time_t lv_sms_due(const struct lv_acct *a);
 int lv_sms_country_ok(const struct lv_conf *c, const char *phone);
 int lv_sms_may_send(const struct lv_acct *a, time_t now, const char **tag);
 int lv_sms_log_send(struct lv_acct *a, long seq, time_t now);
@@ -235,6 +236,7 @@ uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int 
 int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PRINTLEN + 1],
 		  int *replaced);
 size_t lv_temp_expire(struct lv_acct *a, time_t now);
+time_t lv_temp_due(const struct lv_acct *a);
 int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
 
 /* Push: device keys (lv_device.c), login requests (lv_request.c), answers
@@ -282,6 +284,7 @@ const char *lv_request_state(const struct lv_acct *a, const struct lv_req *r, ti
 void lv_request_line(const char *account, const struct lv_req *r, char *out, size_t outsz);
 size_t lv_request_list(const struct lv_acct *a, struct lv_req **out);
 int lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed);
+time_t lv_request_due(const struct lv_acct *a);
 struct lv_decision {
 	struct lv_req req;
 	const char *outcome; /* approved, denied, wrong-number */
@@ -296,6 +299,12 @@ void lv_disable(struct lv_acct *a, const char *by, const char *reason);
 
 /* lv_walk.c: every account of the state directory, in no set order */
 int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg);
+
+/* lv_due.c: when an account next has something for lv-expire to do (each
+ * method's *_due: the earliest time its expire function has work) */
+#define LV_NEVER ((time_t)INT64_MAX)
+time_t lv_due(const struct lv_acct *a);
+time_t lv_due_after(long t, long delay);
 
 /* lv_who.c */
 void lv_who(char out[64]);
