@@ -121,6 +121,7 @@ struct lv_acct {
 	int dirfd, lockfd;
 	int exists; /* a records file was read */
 	struct lv_rec rec;
+	time_t due; /* lv_due of the records read under the lock; -1: not tracked */
 };
 #define LV_OPEN_LOCK 1
 #define LV_OPEN_CREATE 2
@@ -135,6 +136,7 @@ int lv_store_methods(const struct lv_acct *a);
 
 /* lv_lock.c */
 int lv_lock_take(int dirfd, long wait_ms, int *lockfd);
+int lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what);
 void lv_lock_release(int *lockfd);
 
 /* lv_audit.c: one line per change, never a secret */
@@ -301,10 +303,26 @@ void lv_disable(struct lv_acct *a, const char *by, const char *reason);
 int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg);
 
 /* lv_due.c: when an account next has something for lv-expire to do (each
- * method's *_due: the earliest time its expire function has work) */
+ * method's *_due: the earliest time its expire function has work), and
+ * lv_hint.c: the bucket hints that let lv-expire pass over buckets with
+ * nothing due. The store lowers the hint when a commit makes an account
+ * due sooner (struct lv_acct's due: as read under the lock, -1 untracked). */
 #define LV_NEVER ((time_t)INT64_MAX)
 time_t lv_due(const struct lv_acct *a);
 time_t lv_due_after(long t, long delay);
+struct lv_hint {
+	uint64_t gen; /* random, new each time the slot is made afresh */
+	long version; /* changes with every write */
+	time_t due;   /* nothing in the leaf bucket needs expiring before then */
+};
+#define LV_HINT_SLOT 101
+struct lv_hints { char buf[256 * LV_HINT_SLOT]; size_t len; }; /* a top-level bucket's */
+int lv_hints_load(struct lv_ctx *c, int topfd, const char *top, struct lv_hints *t);
+int lv_hints_get(const struct lv_hints *t, const char *bucket, struct lv_hint *h);
+int lv_hint_begin(struct lv_ctx *c, int topfd, const char *bucket, struct lv_hint *h);
+int lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_hint *seen,
+		  time_t due);
+int lv_hint_lower(struct lv_ctx *c, const char *account, time_t t);
 
 /* lv_who.c */
 void lv_who(char out[64]);

@@ -104,6 +104,7 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	memset(a, 0, sizeof(*a));
 	a->ctx = c;
 	a->dirfd = a->lockfd = -1;
+	a->due = -1;
 	if (flags & LV_OPEN_SITE)
 		name = LV_SITE;
 	else if (lv_valid_account(name) != 0)
@@ -122,7 +123,9 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 		return rc;
 	if (a->lockfd >= 0)
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
-	return read_records(a);
+	if ((rc = read_records(a)) == 0 && a->lockfd >= 0 && !(flags & LV_OPEN_SITE))
+		a->due = lv_due(a);
+	return rc;
 }
 
 static int
@@ -142,17 +145,42 @@ write_new(struct lv_acct *a)
 	return rc;
 }
 
+/* The new records make the account due sooner (an SMS code, a temporary
+ * password, a login request): the bucket's hint for lv-expire is lowered
+ * before they are written, and its version bumped again once they are in
+ * place, so a sweep that read the old records cannot store its hint. */
+static time_t
+due_sooner(const struct lv_acct *a)
+{
+	time_t due;
+
+	if (a->due < 0 || (due = lv_due(a)) >= a->due)
+		return -1;
+	return due;
+}
+
+static void
+due_settle(struct lv_acct *a, time_t due)
+{
+	if (lv_hint_lower(a->ctx, a->name, LV_NEVER) != 0)
+		lv_warn("the hint of the bucket of %s may need deleting", a->name);
+	a->due = due;
+}
+
 /* After a failed fsync the kernel may have dropped the dirty pages: the new
  * file is thrown away, never renamed into place. */
 int
 lv_store_commit(struct lv_acct *a)
 {
+	time_t due;
 	int rc;
 
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
 	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
 		return lv_err(EX_OSERR, "out of memory");
+	if ((due = due_sooner(a)) >= 0 && (rc = lv_hint_lower(a->ctx, a->name, due)) != 0)
+		return rc;
 	unlinkat(a->dirfd, RECORDS_NEW, 0);
 	if ((rc = write_new(a)) != 0) {
 		unlinkat(a->dirfd, RECORDS_NEW, 0);
@@ -166,6 +194,8 @@ lv_store_commit(struct lv_acct *a)
 	if (fsync(a->dirfd) != 0)
 		return lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
 	a->exists = 1;
+	if (due >= 0)
+		due_settle(a, due);
 	return 0;
 }
 
