@@ -324,6 +324,16 @@ int lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct 
 		  time_t due);
 int lv_hint_lower(struct lv_ctx *c, const char *account, time_t t);
 
+/* lv_buckets.c: every leaf bucket, in order, with its accounts' names */
+struct lv_bucket {
+	int fd, topfd;                      /* the bucket's directory, and the one above */
+	char name[8];                       /* "ab/cd" */
+	char (*acct)[LV_NAME_MAX + 1];      /* its accounts, sorted */
+	size_t n, cap;
+	double done;                        /* how far the walk is, 0 to 1 */
+};
+int lv_walk_buckets(struct lv_ctx *c, int (*fn)(const struct lv_bucket *b, void *arg), void *arg);
+
 /* lv_who.c */
 void lv_who(char out[64]);
 
