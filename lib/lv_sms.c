@@ -289,7 +289,7 @@ lv_sms_recall(struct lv_acct *a, long seq)
 
 /* For lv-expire: how many codes are due, live ones that have expired and
  * dead ones older than a day; with apply, the first are marked expired and
- * the others forgotten. */
+ * the others, and live ones expired for more than a day, forgotten. */
 size_t
 lv_sms_expire(struct lv_acct *a, time_t now, int apply)
 {
@@ -300,14 +300,14 @@ lv_sms_expire(struct lv_acct *a, time_t now, int apply)
 	for (i = 0; i < cs.n; i++) {
 		struct code *c = &cs.c[i];
 
-		if (live(c) && now > c->expires) {
-			n++;
-			if (apply)
-				restate(a, c, "expired");
-		} else if (!live(c) && c->expires < (long)now - DEAD_AGE) {
+		if (c->expires < (long)now - DEAD_AGE) {
 			n++;
 			if (apply)
 				drop(a, c);
+		} else if (live(c) && now > c->expires) {
+			n++;
+			if (apply)
+				restate(a, c, "expired");
 		}
 	}
 	return n;
