@@ -201,7 +201,9 @@ expire_bucket(const struct lv_bucket *b, void *arg)
 		return 0;
 	}
 	bar_clear(r);
-	if (hint == 1 && !r->dry && (hint = lv_hint_begin(r->c, b->topfd, b->name, &h)) != 0)
+	/* The version to compare with after the sweep is read under the lock,
+	 * never while a writer holds the hint for records not yet in place. */
+	if (hint <= 1 && !r->dry && (hint = lv_hint_begin(r->c, b->topfd, b->name, &h)) != 0)
 		failed(r, hint);
 	for (i = 0; i < b->n; i++)
 		if ((t = expire_account(r, b->acct[i])) < due)

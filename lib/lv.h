@@ -306,7 +306,8 @@ int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg)
  * method's *_due: the earliest time its expire function has work), and
  * lv_hint.c: the bucket hints that let lv-expire pass over buckets with
  * nothing due. The store lowers the hint when a commit makes an account
- * due sooner (struct lv_acct's due: as read under the lock, -1 untracked). */
+ * due sooner (struct lv_acct's due: as read under the lock, -1 untracked),
+ * and holds it until the new records are in place. */
 #define LV_NEVER ((time_t)INT64_MAX)
 time_t lv_due(const struct lv_acct *a);
 time_t lv_due_after(long t, long delay);
@@ -322,7 +323,8 @@ int lv_hints_get(const struct lv_hints *t, const char *bucket, struct lv_hint *h
 int lv_hint_begin(struct lv_ctx *c, int topfd, const char *bucket, struct lv_hint *h);
 int lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_hint *seen,
 		  time_t due);
-int lv_hint_lower(struct lv_ctx *c, const char *account, time_t t);
+int lv_hint_hold(struct lv_ctx *c, const char *account, time_t t, int *fd);
+void lv_hint_release(int *fd);
 
 /* lv_buckets.c: every leaf bucket, in order, with its accounts' names */
 struct lv_bucket {

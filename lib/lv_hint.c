@@ -6,13 +6,18 @@
  * a file in each of the 65536 leaves was half the time of a run.
  *
  * A hint may be too early (a wasted sweep), never too late:
- *  - a writer that makes an account due sooner lowers its slot, synced,
- *    before it commits the account, and changes the slot's version again
- *    once the account is committed;
- *  - lv-expire stores what its sweep of a leaf found only if the slot's
- *    version is still the one it read before the sweep (compare and swap);
+ *  - a writer whose records make an account due sooner lowers the slot
+ *    (synced, and with a new version) and holds the slot's lock until the
+ *    records are in place;
+ *  - before a sweep of a leaf lv-expire reads the slot's version under the
+ *    lock, and after it stores what it found only if the version is still
+ *    the same (compare and swap, under the lock). The read comes either
+ *    before a writer lowered the slot, whose write then fails the swap, or
+ *    after the writer's records are in place, where the sweep sees them;
  *  - a missing, damaged or torn slot means "sweep"; deleting the file is
  *    always safe.
+ * Deciding to pass over a leaf needs no lock: a slot read while a writer
+ * holds it is already lowered, and a slot torn by a write is damaged.
  * Slots are rewritten in place under an fcntl lock on their bytes, so the
  * file is never replaced; a checksum turns a torn write into a damaged
  * slot. GEN is random each time a slot is made afresh, so a slot deleted
@@ -178,33 +183,30 @@ slot_lock(struct lv_ctx *c, int topfd, const char *bucket, int create, int *fd, 
 	return rc;
 }
 
-/* Writes the slot and closes the file, which releases the lock. */
 static int
 slot_write(int fd, const char *bucket, const struct lv_hint *h, int sync)
 {
 	char buf[SLOT + 1];
-	int rc = 0;
 
 	format(h, buf);
 	if (pwrite(fd, buf, SLOT, slot_of(bucket)) != SLOT || (sync && fsync(fd) != 0))
-		rc = lv_err(EX_IOERR, "cannot write the hint of bucket %s:", bucket);
-	close(fd);
-	return rc;
+		return lv_err(EX_IOERR, "cannot write the hint of bucket %s:", bucket);
+	return 0;
 }
 
-/* Before a sweep of a leaf without a usable hint: one to compare with
+/* Before a sweep of a leaf: its hint read under the lock, to compare with
  * afterwards, made afresh (meaning "sweep") if need be. */
 int
 lv_hint_begin(struct lv_ctx *c, int topfd, const char *bucket, struct lv_hint *h)
 {
 	int fd, rc;
 
-	if ((rc = slot_lock(c, topfd, bucket, 1, &fd, h)) == 0)
-		close(fd);
-	if (rc != 1)
-		return rc;
-	fresh(h);
-	return slot_write(fd, bucket, h, 0);
+	if ((rc = slot_lock(c, topfd, bucket, 1, &fd, h)) == 1) {
+		fresh(h);
+		rc = slot_write(fd, bucket, h, 0);
+	}
+	lv_hint_release(&fd);
+	return rc;
 }
 
 /* After a sweep: due is stored only if no writer came in between. Not
@@ -215,28 +217,26 @@ lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_h
 	struct lv_hint h;
 	int fd, rc;
 
-	if ((rc = slot_lock(c, topfd, bucket, 0, &fd, &h)) == 1 && fd >= 0)
-		close(fd);
-	if (rc != 0)
-		return rc == 1 ? 0 : rc;
-	if (h.gen != seen->gen || h.version != seen->version) {
-		close(fd);
-		return 0;
+	if ((rc = slot_lock(c, topfd, bucket, 0, &fd, &h)) == 0 && h.gen == seen->gen &&
+	    h.version == seen->version) {
+		h.version++;
+		h.due = due;
+		rc = slot_write(fd, bucket, &h, 0);
 	}
-	h.version++;
-	h.due = due;
-	return slot_write(fd, bucket, &h, 0);
+	lv_hint_release(&fd);
+	return rc == 1 ? 0 : rc;
 }
 
-/* For a writer, under the account's lock: the hint of the account's bucket
- * becomes no later than t, and its version changes (LV_NEVER: only that).
- * Synced when lowered, so that no crash leaves it later than the records. */
+/* For a writer, under the account's lock, before it writes records due at
+ * t: the hint of the account's bucket becomes no later than t, with a new
+ * version, and stays locked until lv_hint_release after the records are in
+ * place. Synced when lowered, so that no crash leaves it later than them. */
 int
-lv_hint_lower(struct lv_ctx *c, const char *account, time_t t)
+lv_hint_hold(struct lv_ctx *c, const char *account, time_t t, int *fd)
 {
 	struct lv_hint h;
 	char bucket[8];
-	int topfd, fd, rc, lowered = 0;
+	int topfd, rc, lowered = 0;
 
 	lv_store_bucket(account, bucket);
 	bucket[2] = '\0';
@@ -244,7 +244,7 @@ lv_hint_lower(struct lv_ctx *c, const char *account, time_t t)
 	bucket[2] = '/';
 	if (topfd < 0)
 		return lv_err(EX_IOERR, "cannot open bucket directory %.2s:", bucket);
-	rc = slot_lock(c, topfd, bucket, 1, &fd, &h);
+	rc = slot_lock(c, topfd, bucket, 1, fd, &h);
 	close(topfd);
 	if (rc > 1)
 		return rc;
@@ -253,5 +253,15 @@ lv_hint_lower(struct lv_ctx *c, const char *account, time_t t)
 	else if ((lowered = t < h.due))
 		h.due = t;
 	h.version++;
-	return slot_write(fd, bucket, &h, lowered);
+	if ((rc = slot_write(*fd, bucket, &h, lowered)) != 0)
+		lv_hint_release(fd);
+	return rc;
+}
+
+void
+lv_hint_release(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd); /* and the lock with it */
+	*fd = -1;
 }

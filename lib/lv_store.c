@@ -145,42 +145,17 @@ write_new(struct lv_acct *a)
 	return rc;
 }
 
-/* The new records make the account due sooner (an SMS code, a temporary
- * password, a login request): the bucket's hint for lv-expire is lowered
- * before they are written, and its version bumped again once they are in
- * place, so a sweep that read the old records cannot store its hint. */
-static time_t
-due_sooner(const struct lv_acct *a)
-{
-	time_t due;
-
-	if (a->due < 0 || (due = lv_due(a)) >= a->due)
-		return -1;
-	return due;
-}
-
-static void
-due_settle(struct lv_acct *a, time_t due)
-{
-	if (lv_hint_lower(a->ctx, a->name, LV_NEVER) != 0)
-		lv_warn("the hint of the bucket of %s may need deleting", a->name);
-	a->due = due;
-}
-
 /* After a failed fsync the kernel may have dropped the dirty pages: the new
  * file is thrown away, never renamed into place. */
-int
-lv_store_commit(struct lv_acct *a)
+static int
+replace(struct lv_acct *a)
 {
-	time_t due;
 	int rc;
 
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
 	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
 		return lv_err(EX_OSERR, "out of memory");
-	if ((due = due_sooner(a)) >= 0 && (rc = lv_hint_lower(a->ctx, a->name, due)) != 0)
-		return rc;
 	unlinkat(a->dirfd, RECORDS_NEW, 0);
 	if ((rc = write_new(a)) != 0) {
 		unlinkat(a->dirfd, RECORDS_NEW, 0);
@@ -194,9 +169,37 @@ lv_store_commit(struct lv_acct *a)
 	if (fsync(a->dirfd) != 0)
 		return lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
 	a->exists = 1;
-	if (due >= 0)
-		due_settle(a, due);
 	return 0;
+}
+
+/* When the new records make the account due sooner (an SMS code, a
+ * temporary password, a login request), when lv-expire must next look. */
+static time_t
+due_sooner(const struct lv_acct *a)
+{
+	time_t due;
+
+	if (a->due < 0 || (due = lv_due(a)) >= a->due)
+		return -1;
+	return due;
+}
+
+/* Records that make the account due sooner are written with the bucket's
+ * hint lowered and held (lv_hint.c), so that no sweep of lv-expire can
+ * store a hint made from the old records once the new ones are in place. */
+int
+lv_store_commit(struct lv_acct *a)
+{
+	time_t due = due_sooner(a);
+	int rc, hint = -1;
+
+	if (due >= 0 && (rc = lv_hint_hold(a->ctx, a->name, due, &hint)) != 0)
+		return rc;
+	rc = replace(a);
+	lv_hint_release(&hint);
+	if (rc == 0 && due >= 0)
+		a->due = due;
+	return rc;
 }
 
 void

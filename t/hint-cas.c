@@ -1,9 +1,11 @@
-/* hint-cas ACCOUNT: plays lv-expire and a writer against the hint of the
- * account's bucket, in the orders a race can take, and prints the hint's
- * time after each: lv-expire's compare and swap must lose to any writer
- * that came in between. For t0501. */
+/* hint-cas ACCOUNT: plays lv-expire's sweep and a writer against the hint
+ * of the account's bucket, in the orders a race can take, and prints the
+ * hint's time after each: the sweep's compare and swap must lose to any
+ * writer that came in between, and a sweep cannot begin while a writer
+ * holds the hint. For t0501; lock_wait_ms should be short. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lv.h"
@@ -15,24 +17,64 @@ struct play {
 	int top;
 };
 
-/* What lv-expire reads before a sweep, without the lock. */
-static int
-seen(struct play *p, struct lv_hint *h)
-{
-	struct lv_hints t;
-
-	if (lv_hints_load(&p->c, p->top, p->bucket, &t) != 0 || lv_hints_get(&t, p->bucket, h) != 0)
-		return lv_err(EX_SOFTWARE, "no hint to read");
-	return 0;
-}
-
 static void
 show(struct play *p, const char *step)
 {
+	struct lv_hints t;
 	struct lv_hint h;
 
-	if (seen(p, &h) == 0)
+	if (lv_hints_load(&p->c, p->top, p->bucket, &t) != 0 || lv_hints_get(&t, p->bucket, &h) != 0)
+		printf("%s none\n", step);
+	else
 		printf("%s %lld\n", step, h.due == LV_NEVER ? -1LL : (long long)h.due);
+}
+
+static int
+begin(struct play *p, struct lv_hint *h)
+{
+	return lv_hint_begin(&p->c, p->top, p->bucket, h);
+}
+
+static int
+store(struct play *p, const struct lv_hint *h, time_t due)
+{
+	return lv_hint_store(&p->c, p->top, p->bucket, h, due);
+}
+
+/* A writer's commit: the hint held lowered, then released. */
+static int
+writer(struct play *p, time_t t)
+{
+	int fd, rc = lv_hint_hold(&p->c, p->account, t, &fd);
+
+	lv_hint_release(&fd);
+	return rc;
+}
+
+/* A writer in another process holds the hint: a sweep cannot begin. */
+static int
+held(struct play *p)
+{
+	struct lv_hint h;
+	int go[2], done[2], fd, rc;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(go) != 0 || pipe(done) != 0 || (pid = fork()) < 0)
+		return lv_err(EX_OSERR, "cannot fork:");
+	if (pid == 0) {
+		rc = lv_hint_hold(&p->c, p->account, 2000, &fd);
+		if (write(go[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			rc = 1;
+		_exit(rc);
+	}
+	if (read(go[0], &c, 1) != 1)
+		return 1;
+	rc = begin(p, &h);
+	printf("g %s\n", rc == EX_TEMPFAIL ? "busy" : "not busy");
+	if (write(done[1], &c, 1) != 1 || waitpid(pid, &rc, 0) != pid || rc != 0)
+		return 1;
+	return begin(p, &h);
 }
 
 static int
@@ -40,34 +82,33 @@ play(struct play *p)
 {
 	struct lv_hint h;
 
-	/* a: no hint yet; lv-expire makes one and stores what it found */
-	if (lv_hint_begin(&p->c, p->top, p->bucket, &h) != 0 || lv_hint_store(&p->c, p->top, p->bucket, &h, 5000))
+	/* a: no hint yet; the sweep makes one and stores what it found */
+	if (begin(p, &h) || store(p, &h, 5000))
 		return 1;
 	show(p, "a");
 	/* b: a writer lowers the hint during the sweep: the store loses */
-	if (seen(p, &h) || lv_hint_lower(&p->c, p->account, 3000) || lv_hint_store(&p->c, p->top, p->bucket, &h, 9000))
+	if (begin(p, &h) || writer(p, 3000) || store(p, &h, 9000))
 		return 1;
 	show(p, "b");
-	/* c: a writer that only commits during the sweep (the version bump
-	 * after the commit): the store loses */
-	if (seen(p, &h) || lv_hint_lower(&p->c, p->account, LV_NEVER) ||
-	    lv_hint_store(&p->c, p->top, p->bucket, &h, 9000))
+	/* c: a writer whose records are due later: the store still loses */
+	if (begin(p, &h) || writer(p, 6000) || store(p, &h, 9000))
 		return 1;
 	show(p, "c");
 	/* d: nobody in between: the store wins */
-	if (seen(p, &h) || lv_hint_store(&p->c, p->top, p->bucket, &h, 9000))
+	if (begin(p, &h) || store(p, &h, 9000))
 		return 1;
 	show(p, "d");
 	/* e: the file deleted and made again by a writer: the store loses */
-	if (seen(p, &h) || unlinkat(p->top, ".hints", 0) != 0 || lv_hint_lower(&p->c, p->account, 7000) ||
-	    lv_hint_store(&p->c, p->top, p->bucket, &h, 9000))
+	if (begin(p, &h) || unlinkat(p->top, ".hints", 0) != 0 || writer(p, 7000) || store(p, &h, 9000))
 		return 1;
 	show(p, "e");
-	/* f: lowering to a later time changes only the version */
-	if (seen(p, &h) || lv_hint_store(&p->c, p->top, p->bucket, &h, 4000) ||
-	    lv_hint_lower(&p->c, p->account, 6000))
+	/* f: deleted during the sweep, and not made again: nothing stored */
+	if (begin(p, &h) || unlinkat(p->top, ".hints", 0) != 0 || store(p, &h, 9000))
 		return 1;
 	show(p, "f");
+	if (held(p))
+		return 1;
+	show(p, "h");
 	return 0;
 }
 

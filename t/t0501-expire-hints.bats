@@ -160,8 +160,10 @@ planted() {
 	[[ "$output" != *temppass* ]]
 }
 
-@test "the compare and swap of a sweep loses to any writer in between" {
+@test "a sweep's compare and swap loses to any writer in between; a held hint blocks a sweep" {
+	printf 'lock_wait_ms = 100\n' >"$LV_CONF"
 	enrol alice
-	run -0 hint-cas alice
-	[ "$output" = "$(printf '%s\n' 'a 5000' 'b 3000' 'c 3000' 'd 9000' 'e 0' 'f 4000')" ]
+	run -0 --separate-stderr hint-cas alice
+	[ "$output" = "$(printf '%s\n' 'a 5000' 'b 3000' 'c 3000' 'd 9000' 'e 0' 'f none' 'g busy' 'h 0')" ]
+	[[ "$stderr" == "hint-cas: hint of bucket "*" is busy (lock held for more than 100 ms); try again" ]]
 }
