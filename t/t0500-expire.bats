@@ -201,3 +201,16 @@ stored_status() {
 	run -0 lv-expire --help
 	[ "$output" = "usage: lv-expire [-d DIR] [-c FILE] [--dry-run]" ]
 }
+
+@test "the cron example runs lv-expire every minute as the owner and logs the counts" {
+	enrol alice
+	line=$(grep '^\*' "$BATS_TEST_DIRNAME/../share/lv/lv-expire.cron")
+	[ "$(cut -f1 <<<"$line")" = "* * * * *" ]
+	[ "$(cut -f2 <<<"$line")" = "_lv" ]
+	mkdir fake
+	printf '#!/bin/sh\necho "$@" >logged\ncat >>logged\n' >fake/logger
+	chmod 755 fake/logger
+	PATH="$PWD/fake:$PATH" sh -c "$(cut -f3 <<<"$line")"
+	[ "$(cat logged)" = "$(printf '%s\n' "-t lv-expire -p authpriv.info" \
+	    "accounts 1, codes 0, requests 0, passwords 0")" ]
+}
