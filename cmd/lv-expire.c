@@ -122,8 +122,9 @@ expire_locked(struct run *r, const char *name, struct counts *got, time_t *due)
 	struct lv_acct a;
 	int rc;
 
-	if ((rc = lv_store_open(r->c, name, LV_OPEN_LOCK, &a)) == 0 && (rc = apply(&a, r->now, got)) == 0 &&
-	    got->codes + got->requests + got->passwords > 0 && (rc = lv_store_commit(&a)) == 0) {
+	if ((rc = lv_store_open(r->c, name, LV_OPEN_LOCK, &a)) == 0 &&
+	    (rc = apply(&a, r->now, got)) == 0 && got->codes + got->requests + got->passwords > 0 &&
+	    (rc = lv_store_commit(&a)) == 0) {
 		snprintf(detail, sizeof(detail), "codes=%ld requests=%ld passwords=%ld", got->codes,
 		    got->requests, got->passwords);
 		lv_audit(&a, "expire", NULL, "ok", detail);

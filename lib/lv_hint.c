@@ -212,7 +212,8 @@ lv_hint_begin(struct lv_ctx *c, int topfd, const char *bucket, struct lv_hint *h
 /* After a sweep: due is stored only if no writer came in between. Not
  * synced: a lost store leaves the earlier hint, which is early enough. */
 int
-lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_hint *seen, time_t due)
+lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_hint *seen,
+    time_t due)
 {
 	struct lv_hint h;
 	int fd, rc;
