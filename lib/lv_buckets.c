@@ -122,8 +122,15 @@ struct walk {
 	struct lv_ctx *c;
 	int (*fn)(const struct lv_bucket *b, void *arg);
 	void *arg;
-	int failed; /* the first failure of a bucket passed over */
+	int failed; /* why a bucket was passed over: unsafe (77) first */
 };
+
+static void
+note(struct walk *w, int rc)
+{
+	if (w->failed == 0 || rc == EX_NOPERM)
+		w->failed = rc;
+}
 
 static int
 walk_top(struct walk *w, struct lv_bucket *b, int top, const char *name, double done, double step)
@@ -135,20 +142,20 @@ walk_top(struct walk *w, struct lv_bucket *b, int top, const char *name, double 
 
 	snprintf(what, sizeof(what), "bucket directory %s", name);
 	if ((rc = list_buckets(top, what, &leaves)) != 0) {
-		w->failed = w->failed ? w->failed : rc;
+		note(w, rc);
 		return 0;
 	}
 	for (i = 0; i < leaves.count; i++) {
 		snprintf(b->name, sizeof(b->name), "%s/%s", name, leaves.n[i]);
 		b->done = done + step * (double)(i + 1) / (double)leaves.count;
 		if ((fd = open_bucket(w->c, top, leaves.n[i], b->name)) < 0) {
-			w->failed = w->failed ? w->failed : -fd;
+			note(w, -fd);
 			continue;
 		}
 		b->fd = fd;
 		b->topfd = top;
 		if ((rc = list_accounts(b)) == EX_IOERR) {
-			w->failed = w->failed ? w->failed : rc;
+			note(w, rc);
 			rc = 0;
 		} else if (rc == 0)
 			rc = w->fn(b, w->arg);
@@ -177,7 +184,7 @@ lv_walk_buckets(struct lv_ctx *c, int (*fn)(const struct lv_bucket *b, void *arg
 		return rc;
 	for (i = 0; rc == 0 && i < tops.count; i++) {
 		if ((fd = open_bucket(c, c->dirfd, tops.n[i], tops.n[i])) < 0) {
-			w.failed = w.failed ? w.failed : -fd;
+			note(&w, -fd);
 			continue;
 		}
 		rc = walk_top(&w, &b, fd, tops.n[i], (double)i / (double)tops.count, 1.0 / (double)tops.count);

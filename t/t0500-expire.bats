@@ -185,6 +185,23 @@ stored_status() {
 	[ "$stderr" = "lv-expire: damaged records of bob; restore them from a backup" ]
 }
 
+@test "an unsafe bucket is reported and passed over (77); the others are expired" {
+	enrol alice
+	enrol bob
+	faketime -f "$T" lv-sendcode alice >/dev/null
+	faketime -f "$T" lv-sendcode bob >/dev/null
+	leaf=$(dirname "$(acctdir alice)")
+	chmod 0777 "$leaf"
+	expire "2030-01-01 00:10:01"
+	[ "$status" -eq 77 ]
+	[ "$output" = "accounts 1, codes 1, requests 0, passwords 0" ]
+	[ "$stderr" = "lv-expire: unsafe bucket directory ${leaf#"$LV_DIR"/}: mode 0777 gives access to others" ]
+	chmod 0700 "$leaf"
+	expire "2030-01-01 00:10:01"
+	[ "$status" -eq 0 ]
+	[ "$output" = "accounts 2, codes 1, requests 0, passwords 0" ]
+}
+
 @test "no progress bar when stderr is not a terminal; one on a terminal" {
 	enrol alice
 	run -0 --separate-stderr lv-expire
