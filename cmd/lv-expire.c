@@ -41,17 +41,12 @@ parse(int argc, char **argv, struct lv_cli *cli, int *dry)
 	static const struct option longopts[] = {
 		LV_COMMON_LONG, { "dry-run", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, cli, synopsis, &rc)) != -1)
 		*dry = 1;
-	}
+	if (rc != 0)
+		return rc;
 	return lv_cli_operands(argc, argv, 0, synopsis);
 }
 

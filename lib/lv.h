@@ -188,6 +188,9 @@ struct lv_cli { const char *dir, *conf; };
 int lv_usage(const char *synopsis, const char *why);
 int lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis);
 int lv_cli_operands(int argc, char **argv, int want, const char *synopsis);
+struct option;
+int lv_cli_next(int argc, char **argv, const struct option *longopts, struct lv_cli *cli,
+		const char *synopsis, int *rc);
 
 /* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or JSON */
 struct lv_fact { char *name; int list; int n; char *v[6]; };
