@@ -22,17 +22,13 @@ parse(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		LV_COMMON_LONG, { "print", no_argument, NULL, 'P' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		o->print = 1;
 	}
+	if (rc != 0)
+		return rc;
 	if ((rc = lv_cli_operands(argc, argv, 2, synopsis)) != 0)
 		return rc;
 	o->verb = argv[optind];

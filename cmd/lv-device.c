@@ -40,20 +40,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG, { "key", required_argument, NULL, 'k' },
 		{ "kdf", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		if (ch == 'k')
 			o->key = optarg;
 		else
 			o->kdf_s = optarg;
 	}
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

@@ -35,15 +35,9 @@ parse(int argc, char **argv, struct opts *o)
 		{ "totp", no_argument, NULL, 't' }, { "qr", no_argument, NULL, 'q' },
 		{ "import-ga", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		switch (ch) {
 		case 'I': o->init = 1; break;
 		case 'u': o->update = 1; break;
@@ -54,6 +48,8 @@ parse(int argc, char **argv, struct opts *o)
 		case 'g': o->gafile = optarg; break;
 		}
 	}
+	if (rc != 0)
+		return rc;
 	if (o->init && (o->update || o->phone || o->devkey || o->totp || o->gafile))
 		return lv_usage(synopsis, "--init enrols no one; it takes no other option");
 	if (o->init)

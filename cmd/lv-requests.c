@@ -36,15 +36,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "all", no_argument, NULL, 'a' }, { "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		switch (ch) {
 		case 'i': o->ip = optarg; break;
 		case 'C': o->client = optarg; break;
@@ -54,6 +48,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'j': o->json = 1; break;
 		}
 	}
+	if (rc != 0)
+		return rc;
 	return 0;
 }
 

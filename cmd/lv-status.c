@@ -23,19 +23,15 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG, { "json", no_argument, NULL, 'j' }, { "log", no_argument, NULL, 'l' },
 		{ "list", no_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		o->json |= ch == 'j';
 		o->log |= ch == 'l';
 		o->list |= ch == 'L';
 	}
+	if (rc != 0)
+		return rc;
 	if (o->list)
 		return (o->json || o->log) ? lv_usage(synopsis, "--list takes no other option") :
 		    lv_cli_operands(argc, argv, 0, synopsis);

@@ -28,20 +28,16 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG, { "label", required_argument, NULL, 'l' },
 		{ "ttl", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		if (ch == 'l')
 			o->label = optarg;
 		else
 			o->ttl_s = optarg;
 	}
+	if (rc != 0)
+		return rc;
 	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
 		return rc;
 	o->account = argv[optind];

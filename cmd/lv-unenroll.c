@@ -31,15 +31,9 @@ parse(int argc, char **argv, struct opts *o)
 		{ "totp", no_argument, NULL, 't' }, { "signed-out", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		switch (ch) {
 		case 'R': o->reason = optarg; continue;
 		case 'p': o->what = PHONE; break;
@@ -49,6 +43,8 @@ parse(int argc, char **argv, struct opts *o)
 		}
 		o->nwhat++;
 	}
+	if (rc != 0)
+		return rc;
 	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
 		return rc;
 	o->account = argv[optind];

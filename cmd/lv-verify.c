@@ -41,15 +41,9 @@ parse(int argc, char **argv, struct opts *o)
 		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, rc;
+	int ch, rc = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
-		if ((rc = lv_cli_common(ch, argv, &o->cli, synopsis)) >= 0) {
-			if (rc != 0)
-				return rc;
-			continue;
-		}
+	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		switch (ch) {
 		case 'm': o->method_s = optarg; break;
 		case 'C': o->client_s = optarg; break;
@@ -57,6 +51,8 @@ parse(int argc, char **argv, struct opts *o)
 		case 'w': o->wait_s = optarg; break;
 		}
 	}
+	if (rc != 0)
+		return rc;
 	if ((rc = lv_cli_operands(argc, argv, 1, synopsis)) != 0)
 		return rc;
 	o->account = argv[optind];

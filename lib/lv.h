@@ -125,6 +125,7 @@ struct lv_acct {
 	int dirfd, lockfd, auditfd; /* auditfd: open while locked */
 	int exists; /* a records file was read */
 	struct lv_rec rec;
+	time_t due; /* lv_due of the records read under the lock; -1: not tracked */
 };
 #define LV_OPEN_LOCK 1
 #define LV_OPEN_CREATE 2
@@ -139,6 +140,7 @@ int lv_store_methods(const struct lv_acct *a);
 
 /* lv_lock.c */
 int lv_lock_take(int dirfd, long wait_ms, int *lockfd);
+int lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what);
 void lv_lock_release(int *lockfd);
 
 /* lv_audit.c: one line per change, never a secret; the log is opened with
@@ -186,6 +188,9 @@ struct lv_cli { const char *dir, *conf; };
 int lv_usage(const char *synopsis, const char *why);
 int lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis);
 int lv_cli_operands(int argc, char **argv, int want, const char *synopsis);
+struct option;
+int lv_cli_next(int argc, char **argv, const struct option *longopts, struct lv_cli *cli,
+		const char *synopsis, int *rc);
 
 /* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or JSON */
 struct lv_fact { char *name; int list; int n; char *v[6]; };
@@ -208,6 +213,7 @@ int lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24]);
 int lv_sms_issue(struct lv_acct *a, time_t now, char code[LV_SMS_DIGITS + 1], long *seq);
 void lv_sms_recall(struct lv_acct *a, long seq);
 size_t lv_sms_expire(struct lv_acct *a, time_t now, int apply);
+time_t lv_sms_due(const struct lv_acct *a);
 int lv_sms_country_ok(const struct lv_conf *c, const char *phone);
 int lv_sms_may_send(const struct lv_acct *a, time_t now, const char **tag);
 int lv_sms_log_send(struct lv_acct *a, long seq, time_t now);
@@ -247,6 +253,7 @@ uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int 
 int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PRINTLEN + 1],
 		  int *replaced);
 size_t lv_temp_expire(struct lv_acct *a, time_t now);
+time_t lv_temp_due(const struct lv_acct *a);
 int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
 
 /* Push: device keys (lv_device.c), login requests (lv_request.c), answers
@@ -294,6 +301,7 @@ const char *lv_request_state(const struct lv_acct *a, const struct lv_req *r, ti
 void lv_request_line(const char *account, const struct lv_req *r, char *out, size_t outsz);
 size_t lv_request_list(const struct lv_acct *a, struct lv_req **out);
 int lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed);
+time_t lv_request_due(const struct lv_acct *a);
 struct lv_decision {
 	struct lv_req req;
 	const char *outcome; /* approved, denied, wrong-number */
@@ -320,6 +328,40 @@ int lv_priv_restricted(void);
 void lv_priv_init(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
+
+/* lv_due.c: when an account next has something for lv-expire to do (each
+ * method's *_due: the earliest time its expire function has work), and
+ * lv_hint.c: the bucket hints that let lv-expire pass over buckets with
+ * nothing due. The store lowers the hint when a commit makes an account
+ * due sooner (struct lv_acct's due: as read under the lock, -1 untracked),
+ * and holds it until the new records are in place. */
+#define LV_NEVER ((time_t)INT64_MAX)
+time_t lv_due(const struct lv_acct *a);
+time_t lv_due_after(long t, long delay);
+struct lv_hint {
+	uint64_t gen; /* random, new each time the slot is made afresh */
+	long version; /* changes with every write */
+	time_t due;   /* nothing in the leaf bucket needs expiring before then */
+};
+#define LV_HINT_SLOT 101
+struct lv_hints { char buf[256 * LV_HINT_SLOT]; size_t len; }; /* a top-level bucket's */
+int lv_hints_load(struct lv_ctx *c, int topfd, const char *top, struct lv_hints *t);
+int lv_hints_get(const struct lv_hints *t, const char *bucket, struct lv_hint *h);
+int lv_hint_begin(struct lv_ctx *c, int topfd, const char *bucket, struct lv_hint *h);
+int lv_hint_store(struct lv_ctx *c, int topfd, const char *bucket, const struct lv_hint *seen,
+		  time_t due);
+int lv_hint_hold(struct lv_ctx *c, const char *account, time_t t, int *fd);
+void lv_hint_release(int *fd);
+
+/* lv_buckets.c: every leaf bucket, in order, with its accounts' names */
+struct lv_bucket {
+	int fd, topfd;                      /* the bucket's directory, and the one above */
+	char name[8];                       /* "ab/cd" */
+	char (*acct)[LV_NAME_MAX + 1];      /* its accounts, sorted */
+	size_t n, cap;
+	double done;                        /* how far the walk is, 0 to 1 */
+};
+int lv_walk_buckets(struct lv_ctx *c, int (*fn)(const struct lv_bucket *b, void *arg), void *arg);
 
 /* lv_who.c */
 void lv_who(char out[64]);

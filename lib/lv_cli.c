@@ -67,6 +67,26 @@ lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis)
 	}
 }
 
+/* The program's next own option, the common ones handled on the way; -1
+ * at the end, or when *rc is set to leave with (LV_EXIT_OK: leave with 0). */
+int
+lv_cli_next(int argc, char **argv, const struct option *longopts, struct lv_cli *cli,
+    const char *synopsis, int *rc)
+{
+	int ch, r;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, LV_COMMON_SHORT, longopts, NULL)) != -1) {
+		if ((r = lv_cli_common(ch, argv, cli, synopsis)) < 0)
+			return ch;
+		if (r != 0) {
+			*rc = r;
+			return -1;
+		}
+	}
+	return -1;
+}
+
 /* Operands after the options: exactly want of them. */
 int
 lv_cli_operands(int argc, char **argv, int want, const char *synopsis)

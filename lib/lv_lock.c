@@ -11,30 +11,33 @@
 #include "lv.h"
 
 static int
-try_lock(int fd)
+try_lock(int fd, off_t start, off_t len)
 {
 	struct flock fl;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
+	fl.l_start = start;
+	fl.l_len = len;
 	return fcntl(fd, F_SETLK, &fl);
 }
 
-/* Waits by counted sleeps, not by the clock, so a frozen or faked clock
- * cannot make the wait unbounded. */
-static int
-wait_lock(int fd, long wait_ms)
+/* Bytes start to start + len of fd (len 0: to the end, and beyond). Waits
+ * by counted sleeps, not by the clock, so a frozen or faked clock cannot
+ * make the wait unbounded. */
+int
+lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what)
 {
 	long waited_us = 0, step_us = 500;
 	struct timespec ts;
 
-	while (try_lock(fd) != 0) {
+	while (try_lock(fd, start, len) != 0) {
 		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return lv_err(EX_IOERR, "cannot lock account:");
+			return lv_err(EX_IOERR, "cannot lock %s:", what);
 		if (waited_us >= wait_ms * 1000)
-			return lv_err(EX_TEMPFAIL, "account is busy (lock held for more than %ld ms); try again",
-			    wait_ms);
+			return lv_err(EX_TEMPFAIL, "%s is busy (lock held for more than %ld ms); try again",
+			    what, wait_ms);
 		ts.tv_sec = 0;
 		ts.tv_nsec = step_us * 1000;
 		nanosleep(&ts, NULL);
@@ -62,7 +65,7 @@ lv_lock_take(int dirfd, long wait_ms, int *lockfd)
 		close(fd);
 		return lv_err(EX_NOPERM, "unsafe lock file: not a regular file");
 	}
-	if ((rc = wait_lock(fd, wait_ms)) != 0) {
+	if ((rc = lv_lock_range(fd, 0, 0, wait_ms, "account")) != 0) {
 		close(fd);
 		return rc;
 	}

@@ -277,10 +277,31 @@ lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed)
 		    strcmp(lv_request_state(a, &r[i], now), "expired") == 0) {
 			snprintf(r[i].status, sizeof(r[i].status), "expired");
 			r[i].decided = r[i].created + a->ctx->conf.request_ttl;
-			rc = lv_request_put(a, &r[i]);
-			(*expired)++;
+			if ((rc = lv_request_put(a, &r[i])) == 0)
+				(*expired)++;
 		}
 	}
 	free(r);
-	return rc;
+	return rc == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
+}
+
+/* When lv_request_expire next has work: a pending request expires, or
+ * one passes the retention period. */
+time_t
+lv_request_due(const struct lv_acct *a)
+{
+	const struct lv_conf *c = &a->ctx->conf;
+	time_t due = LV_NEVER, t;
+	struct lv_req *r;
+	size_t i, n = lv_request_list(a, &r);
+
+	for (i = 0; i < n; i++) {
+		t = lv_due_after(r[i].created, c->request_retention + 1);
+		if (strcmp(r[i].status, "pending") == 0 && lv_due_after(r[i].created, c->request_ttl) < t)
+			t = lv_due_after(r[i].created, c->request_ttl);
+		if (t < due)
+			due = t;
+	}
+	free(r);
+	return due;
 }

@@ -287,8 +287,9 @@ lv_sms_recall(struct lv_acct *a, long seq)
 	lv_sms_unlog(a, seq);
 }
 
-/* For lv-expire: how many live codes have expired; with apply, they are
- * marked so, and dead codes older than a day are forgotten. */
+/* For lv-expire: how many codes are due, live ones that have expired and
+ * dead ones older than a day; with apply, the first are marked expired and
+ * the others, and live ones expired for more than a day, forgotten. */
 size_t
 lv_sms_expire(struct lv_acct *a, time_t now, int apply)
 {
@@ -299,14 +300,34 @@ lv_sms_expire(struct lv_acct *a, time_t now, int apply)
 	for (i = 0; i < cs.n; i++) {
 		struct code *c = &cs.c[i];
 
-		if (live(c) && now > c->expires) {
+		if (c->expires < (long)now - DEAD_AGE) {
+			n++;
+			if (apply)
+				drop(a, c);
+		} else if (live(c) && now > c->expires) {
 			n++;
 			if (apply)
 				restate(a, c, "expired");
-		} else if (apply && !live(c) && c->expires < (long)now - DEAD_AGE)
-			drop(a, c);
+		}
 	}
 	return n;
+}
+
+/* When lv_sms_expire next has work. */
+time_t
+lv_sms_due(const struct lv_acct *a)
+{
+	struct codes cs;
+	time_t due = LV_NEVER, t;
+	size_t i;
+
+	load(a, &cs);
+	for (i = 0; i < cs.n; i++) {
+		t = lv_due_after(cs.c[i].expires, live(&cs.c[i]) ? 1 : DEAD_AGE + 1);
+		if (t < due)
+			due = t;
+	}
+	return due;
 }
 
 /* Replaces the number; pending codes sent to the old one are withdrawn. */

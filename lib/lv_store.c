@@ -117,6 +117,7 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	memset(a, 0, sizeof(*a));
 	a->ctx = c;
 	a->dirfd = a->lockfd = a->auditfd = -1;
+	a->due = -1;
 	if (flags & LV_OPEN_SITE)
 		name = LV_SITE;
 	else if ((rc = lv_priv_account(c, name)) != 0)
@@ -139,7 +140,9 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
 	if (a->lockfd >= 0 && (rc = lv_audit_open(a)) != 0)
 		return rc;
-	return read_records(a);
+	if ((rc = read_records(a)) == 0 && a->lockfd >= 0 && !(flags & LV_OPEN_SITE))
+		a->due = lv_due(a);
+	return rc;
 }
 
 static int
@@ -161,8 +164,8 @@ write_new(struct lv_acct *a)
 
 /* After a failed fsync the kernel may have dropped the dirty pages: the new
  * file is thrown away, never renamed into place. */
-int
-lv_store_commit(struct lv_acct *a)
+static int
+replace(struct lv_acct *a)
 {
 	int rc;
 
@@ -184,6 +187,36 @@ lv_store_commit(struct lv_acct *a)
 		return lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
 	a->exists = 1;
 	return 0;
+}
+
+/* When the new records make the account due sooner (an SMS code, a
+ * temporary password, a login request), when lv-expire must next look. */
+static time_t
+due_sooner(const struct lv_acct *a)
+{
+	time_t due;
+
+	if (a->due < 0 || (due = lv_due(a)) >= a->due)
+		return -1;
+	return due;
+}
+
+/* Records that make the account due sooner are written with the bucket's
+ * hint lowered and held (lv_hint.c), so that no sweep of lv-expire can
+ * store a hint made from the old records once the new ones are in place. */
+int
+lv_store_commit(struct lv_acct *a)
+{
+	time_t due = due_sooner(a);
+	int rc, hint = -1;
+
+	if (due >= 0 && (rc = lv_hint_hold(a->ctx, a->name, due, &hint)) != 0)
+		return rc;
+	rc = replace(a);
+	lv_hint_release(&hint);
+	if (rc == 0 && due >= 0)
+		a->due = due;
+	return rc;
 }
 
 void

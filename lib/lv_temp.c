@@ -111,6 +111,19 @@ lv_temp_expire(struct lv_acct *a, time_t now)
 	return n;
 }
 
+/* When lv_temp_expire next has work. */
+time_t
+lv_temp_due(const struct lv_acct *a)
+{
+	time_t due = LV_NEVER;
+	size_t i;
+
+	for (i = 0; i < a->rec.n; i++)
+		if (strncmp(a->rec.kv[i].k, PREFIX, PLEN) == 0 && expires_of(a->rec.kv[i].v) < due)
+			due = expires_of(a->rec.kv[i].v);
+	return due;
+}
+
 static int
 by_label(const void *x, const void *y)
 {
