@@ -3,6 +3,7 @@
  * with a bounded wait. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -10,17 +11,29 @@
 
 #include "lv.h"
 
+/* Signals are held off while the request is out: on a FUSE mount a signal
+ * makes the kernel interrupt the lock request, and GlusterFS 10's client
+ * can deadlock the whole mount on such interrupts (gluster/glusterfs#4371).
+ * Only SIGKILL cannot be held off. */
 static int
 try_lock(int fd, off_t start, off_t len)
 {
 	struct flock fl;
+	sigset_t all, old;
+	int rc, e;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	fl.l_start = start;
 	fl.l_len = len;
-	return fcntl(fd, F_SETLK, &fl);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	rc = fcntl(fd, F_SETLK, &fl);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return rc;
 }
 
 /* Bytes start to start + len of fd (len 0: to the end, and beyond). Waits
