@@ -95,6 +95,16 @@ fresh(struct lv_hint *h)
 	h->due = 0;
 }
 
+/* Slots are rewritten in place, maybe by another host: a network filesystem
+ * may serve this host's cached pages of the file (GlusterFS's FUSE client
+ * does, whatever the file's mtime says), so they are dropped first. */
+static ssize_t
+read_fresh(int fd, char *buf, size_t len, off_t off)
+{
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return pread(fd, buf, len, off);
+}
+
 /* The hints file of a top-level bucket: 1 when missing (and not created).
  * lv_safe_stat's checks, on the one stat. */
 static int
@@ -140,7 +150,7 @@ lv_hints_load(struct lv_ctx *c, int topfd, const char *top, struct lv_hints *t)
 	snprintf(what, sizeof(what), "hint file %s/" HINTS, top);
 	if ((rc = open_hints(c, topfd, what, O_RDONLY, &fd)) != 0)
 		return rc == 1 ? 0 : rc;
-	n = pread(fd, t->buf, sizeof(t->buf), 0);
+	n = read_fresh(fd, t->buf, sizeof(t->buf), 0);
 	close(fd);
 	if (n < 0)
 		return lv_err(EX_IOERR, "cannot read %s:", what);
@@ -171,7 +181,7 @@ slot_lock(struct lv_ctx *c, int topfd, const char *bucket, int create, int *fd, 
 	if ((rc = open_hints(c, topfd, what, create ? O_RDWR | O_CREAT : O_RDWR, fd)) != 0)
 		return rc;
 	if ((rc = lv_lock_range(*fd, off, SLOT, c->conf.lock_wait_ms, what)) == 0) {
-		if ((n = pread(*fd, buf, SLOT, off)) < 0)
+		if ((n = read_fresh(*fd, buf, SLOT, off)) < 0)
 			rc = lv_err(EX_IOERR, "cannot read %s:", what);
 		else
 			rc = n == SLOT && parse(buf, h) == 0 ? 0 : 1;
