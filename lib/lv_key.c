@@ -36,16 +36,18 @@ key_dir(struct lv_ctx *c, const char **base, char *dirpath, size_t dsz, int *dfd
 }
 
 /* Written beside, then linked into place: two first enrolments never see a
- * half-written key. */
+ * half-written key. The name beside is random, not the pid: hosts sharing
+ * the directory (containers: all pid 1) have the same pids. */
 static int
 key_create(int dfd, const char *base, const char *shown)
 {
-	unsigned char key[LV_KEYBYTES];
-	char tmp[64];
+	unsigned char key[LV_KEYBYTES], rnd[8];
+	char tmp[64], hex[sizeof(rnd) * 2 + 1];
 	int fd, rc = 0;
 
-	snprintf(tmp, sizeof(tmp), ".site.key.%ld", (long)getpid());
-	unlinkat(dfd, tmp, 0);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(tmp, sizeof(tmp), ".site.key.%s", hex);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return lv_err(EX_CANTCREAT, "cannot create site key %s:", shown);

@@ -167,3 +167,29 @@ request_trial() {
 		[ "$(grep -c 'event=verify method=push result=accept' <<<"$log")" = "$approved" ]
 	done
 }
+
+# init_both N: two first lv-enroll --init of one new state directory at
+# once, one through each mount, each as pid 1 of a PID namespace of its own
+# (two containers: the same pid on both hosts).
+init_both() {
+	local a b ra=0 rb=0
+	mkdir "$LV_MNT_A/init-$1"
+	unshare --pid --fork lv-enroll --init -d "$LV_MNT_A/init-$1/state" 2>err.a 3>&- &
+	a=$!
+	unshare --pid --fork lv-enroll --init -d "$LV_MNT_B/init-$1/state" 2>err.b 3>&- &
+	b=$!
+	wait "$a" || ra=$?
+	wait "$b" || rb=$?
+	[ "$ra $rb" = "0 0" ] || { echo "trial $1: exit $ra and $rb: $(cat err.a err.b)" >&2; return 1; }
+}
+
+@test "20 trials of two first lv-enroll --init at once through both mounts, with the same pid: both make or take the one key" {
+	local t code
+	for ((t = 1; t <= 20; t++)); do
+		init_both "$t"
+		run -0 ls -A "$LV_MNT_B/init-$t/state"
+		[ "$output" = site.key ]
+	done
+	code=$(lv-enroll -d "$LV_MNT_A/init-20/state" alice --phone +15551234567)
+	run -0 lv-verify -d "$LV_MNT_B/init-20/state" alice <<<"$code"
+}
