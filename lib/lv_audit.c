@@ -36,7 +36,7 @@ lv_audit(struct lv_acct *a, const char *event, const char *method, const char *r
 	if (a->ctx->conf.syslog)
 		to_syslog(a, body);
 	fd = openat(a->dirfd, "audit", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0 || write(fd, line, (size_t)n) != n || fsync(fd) != 0)
+	if (fd < 0 || write(fd, line, (size_t)n) != n || lv_store_sync(fd) != 0)
 		lv_warn("cannot append to the audit log of %s:", a->name);
 	if (fd >= 0)
 		close(fd);
