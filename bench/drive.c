@@ -7,7 +7,8 @@
  *	then the others in turn), so they share the machine's conditions, and
  *	prints per command: label, median, p90, min, max (microseconds), runs,
  *	failures, peak RSS (KiB) and the median of the per-round ratios to the
- *	first command, and the median CPU time (user + system, microseconds).
+ *	first command, the median CPU time (user + system, microseconds) and
+ *	the mean number of 512-byte blocks read from disk per run.
  *   drive -p PROCS [-n RUNS] [-w WARMUP] [-e ERRLOG] LABEL CODES CMD ARG...
  *	keeps PROCS runs in flight until RUNS are done and prints label, procs,
  *	runs, failures, seconds and runs per second. */
@@ -31,7 +32,7 @@ struct cmd {
 	char (*acct)[72]; /* per run */
 	char (*code)[72];
 	double *us, *cpu; /* wall and CPU (user + system) time per run */
-	long fails, maxrss;
+	long fails, maxrss, inblock;
 };
 
 static int errfd;
@@ -108,6 +109,8 @@ start(struct cmd *c, long i)
 	return pid;
 }
 
+static long inblock; /* blocks read from disk by the last reaped run */
+
 static int
 reap(pid_t *pid, long *maxrss, double *cpu)
 {
@@ -118,6 +121,7 @@ reap(pid_t *pid, long *maxrss, double *cpu)
 		die("wait failed");
 	if (ru.ru_maxrss > *maxrss)
 		*maxrss = ru.ru_maxrss;
+	inblock = ru.ru_inblock;
 	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
 	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
@@ -136,6 +140,7 @@ run_one(struct cmd *c, long i, long r)
 	if (r >= 0) {
 		c->us[r] = t;
 		c->cpu[r] = cpu;
+		c->inblock += inblock;
 	}
 }
 
@@ -179,10 +184,10 @@ serial(struct cmd *c, int nc, long runs, long warm)
 	for (k = 0; k < nc; k++) {
 		for (r = 0; r < runs; r++)
 			ratio[r] = c[k].us[r] / c[0].us[r];
-		printf("%s\t%.0f\t%.0f\t%.0f\t%.0f\t%ld\t%ld\t%ld\t%.3f\t%.0f\n", c[k].label,
+		printf("%s\t%.0f\t%.0f\t%.0f\t%.0f\t%ld\t%ld\t%ld\t%.3f\t%.0f\t%.1f\n", c[k].label,
 		    pct(c[k].us, runs, 0.5), pct(c[k].us, runs, 0.9), pct(c[k].us, runs, 0.0),
 		    pct(c[k].us, runs, 1.0), runs, c[k].fails, c[k].maxrss, pct(ratio, runs, 0.5),
-		    pct(c[k].cpu, runs, 0.5));
+		    pct(c[k].cpu, runs, 0.5), (double)c[k].inblock / (double)runs);
 	}
 	free(ratio);
 }

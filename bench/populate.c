@@ -1,12 +1,15 @@
 /* populate: create N enrolled accounts (u0000001 ...) directly through the
  * library, for the benchmarks; optionally write ACCOUNT<TAB>CODE for K of
  * them, spread over the whole range, so each timed run has a fresh code.
- * Nothing is synced per account; the filesystem is synced once at the end. */
+ * Nothing is synced per account; the filesystem is synced once at the end.
+ * -j J splits the range over J processes (default: one per CPU), since the
+ * time goes into the kernel creating files. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,14 +17,14 @@
 
 #include "lv.h"
 
-static const char synopsis[] = "populate -d DIR [-c FILE] N [--codes FILE --keep K]";
+static const char synopsis[] = "populate -d DIR [-c FILE] [-j J] N [--codes FILE --keep K]";
 
 /* The weak switch in lib/lv_store.c: only this program defines it. */
 int lv_bench_nosync = 1;
 
 struct opts {
 	const char *dir, *conf, *codes;
-	long n, keep;
+	long n, keep, jobs;
 };
 
 static int
@@ -40,10 +43,12 @@ parse(int argc, char **argv, struct opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:c:", longopts, NULL)) != -1) {
+	o->jobs = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	while ((ch = getopt_long(argc, argv, "d:c:j:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': o->dir = optarg; break;
 		case 'c': o->conf = optarg; break;
+		case 'j': if (lv_parse_uint(optarg, 256, &o->jobs) != 0 || o->jobs == 0) return usage(); break;
 		case 'C': o->codes = optarg; break;
 		case 'k': if (lv_parse_uint(optarg, 9999999, &o->keep) != 0) return usage(); break;
 		default: return usage();
@@ -84,39 +89,60 @@ out:
 	return rc;
 }
 
-static void
-progress(long done, long n, time_t start)
-{
-	if (done % 50000 == 0 || done == n)
-		fprintf(stderr, "populate: %ld/%ld accounts, %lds\n", done, n, (long)(time(NULL) - start));
-}
-
 /* The K kept accounts are every (N/K)th, so they span all of the range. */
 static int
-fill(struct lv_ctx *c, const struct opts *o, FILE *codes)
+kept(const struct opts *o, long i)
+{
+	return o->keep > 0 && (i == 1 || (i - 1) * o->keep / o->n != (i - 2) * o->keep / o->n);
+}
+
+/* Worker w of J takes accounts w+1, w+1+J, ...; worker 0 shows progress. */
+static int
+fill(struct lv_ctx *c, const struct opts *o, FILE *codes, long w)
 {
 	char code[LV_BACKUP_CODELEN + 1];
-	long i, kept = 0;
 	time_t start = time(NULL);
+	long i;
 	int rc;
 
-	for (i = 1; i <= o->n; i++) {
+	for (i = w + 1; i <= o->n; i += o->jobs) {
 		if ((rc = enrol(c, i, code)) != 0)
 			return rc;
-		if (codes != NULL && kept < o->keep && (i - 1) * o->keep / o->n == kept) {
-			fprintf(codes, "u%07ld\t%s\n", i, code);
-			kept++;
-		}
-		progress(i, o->n, start);
+		if (codes != NULL && kept(o, i) && (fprintf(codes, "u%07ld\t%s\n", i, code) < 0 ||
+		    fflush(codes) != 0))
+			return lv_err(EX_IOERR, "cannot write %s:", o->codes);
+		if (w == 0 && ((i - 1) % 50000 < o->jobs || i + o->jobs > o->n))
+			fprintf(stderr, "populate: %ld/%ld accounts, %lds\n", i, o->n, (long)(time(NULL) - start));
 	}
 	sodium_memzero(code, sizeof(code));
 	return 0;
 }
 
+/* The workers append whole lines to one codes file (O_APPEND). */
+static int
+fill_all(struct lv_ctx *c, const struct opts *o, FILE *codes)
+{
+	long w;
+	int status, rc = 0;
+	pid_t pid;
+
+	fflush(stderr);
+	for (w = 0; w < o->jobs; w++) {
+		if ((pid = fork()) < 0)
+			return lv_err(EX_OSERR, "cannot fork:");
+		if (pid == 0)
+			_exit(fill(c, o, codes, w));
+	}
+	while ((pid = wait(&status)) > 0)
+		if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+	return rc;
+}
+
 static FILE *
 open_codes(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	if (f == NULL)
@@ -139,7 +165,7 @@ main(int argc, char **argv)
 		return EX_CANTCREAT;
 	lv_ctx_args(&c, o.dir, o.conf);
 	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0)
-		rc = fill(&c, &o, codes);
+		rc = fill_all(&c, &o, codes);
 	if (rc == 0 && syncfs(c.dirfd) != 0)
 		rc = lv_err(EX_IOERR, "cannot sync %s:", o.dir);
 	if (codes != NULL && fclose(codes) != 0 && rc == 0)
