@@ -74,7 +74,7 @@ clean:
 
 # Benchmarks (not part of check): bench/run writes bench/RESULTS.md. The
 # peers and tools it needs are installed when missing (needs root then).
-BENCH_DEBS = libpam-google-authenticator pamtester
+BENCH_DEBS = libpam-google-authenticator pamtester python3
 BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive
 
 bench/bin/%: bench/%.c lib/liblv.a lib/*.h
