@@ -115,3 +115,27 @@ check-distributed: deps
 	t/distributed/run
 
 .PHONY: check-distributed
+# Benchmarks (not part of check): bench/run writes bench/RESULTS.md. The
+# peers and tools it needs are installed when missing (needs root then).
+BENCH_DEBS = libpam-google-authenticator pamtester python3
+BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive
+
+bench/bin/%: bench/%.c lib/liblv.a lib/*.h
+	@mkdir -p bench/bin
+	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
+
+bench/bin/floor-nosync-audit: bench/floor.c
+	@mkdir -p bench/bin
+	@echo LD $@; $(CC) $(ALL_CFLAGS) -DAUDIT_SYNC=0 $(ALL_LDFLAGS) -o $@ bench/floor.c $(PKG_LIBS)
+
+bench: all $(BENCH_PROGS)
+	@missing=""; for p in $(BENCH_DEBS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "make bench: run as root to install:$$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	bench/run
+
+.PHONY: bench

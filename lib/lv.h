@@ -135,6 +135,7 @@ int lv_store_bucket(const char *name, char out[8]);
 int lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a);
 int lv_store_commit(struct lv_acct *a);
 void lv_store_close(struct lv_acct *a);
+int lv_store_sync(int fd); /* fsync, except in bench/populate */
 int lv_store_enrolled(const struct lv_acct *a);
 int lv_store_methods(const struct lv_acct *a);
 

@@ -60,7 +60,7 @@ lv_audit(struct lv_acct *a, const char *event, const char *method, const char *r
 	}
 	if (a->ctx->conf.syslog)
 		to_syslog(a, body);
-	if (a->auditfd < 0 || write(a->auditfd, line, (size_t)n) != n || fsync(a->auditfd) != 0)
+	if (a->auditfd < 0 || write(a->auditfd, line, (size_t)n) != n || lv_store_sync(a->auditfd) != 0)
 		lv_warn("cannot append to the audit log of %s:", a->name);
 }
 
