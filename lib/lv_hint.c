@@ -32,7 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <sodium.h>
 
@@ -95,13 +98,31 @@ fresh(struct lv_hint *h)
 	h->due = 0;
 }
 
-/* Slots are rewritten in place, maybe by another host: a network filesystem
- * may serve this host's cached pages of the file (GlusterFS's FUSE client
- * does, whatever the file's mtime says), so they are dropped first. */
+/* On a local filesystem the page cache is the file. */
+static int
+local_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) != 0)
+		return 0;
+	switch (sf.f_type) {
+	case EXT4_SUPER_MAGIC: case XFS_SUPER_MAGIC: case BTRFS_SUPER_MAGIC:
+	case F2FS_SUPER_MAGIC: case TMPFS_MAGIC:
+		return 1;
+	}
+	return 0;
+}
+
+/* Slots are rewritten in place, maybe by another host: elsewhere, a network
+ * filesystem may serve this host's cached pages of the file (GlusterFS's
+ * FUSE client does, whatever the file's mtime says), so they are dropped
+ * first. */
 static ssize_t
 read_fresh(int fd, char *buf, size_t len, off_t off)
 {
-	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (!local_fs(fd))
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	return pread(fd, buf, len, off);
 }
 
