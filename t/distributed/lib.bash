@@ -11,7 +11,7 @@ GL_VOL=${GL_VOL:-lv}
 # address is accepted and stays inside the network namespace.
 GL_HOST=${GL_HOST:-127.0.0.2}
 
-# Volume options for lv's store; doc/notes/lv-state.5.gluster has the
+# Volume options for lv's store; lv-state(5), FILESYSTEMS, has the
 # evidence. stat-prefetch (md-cache) off is required: without it a read
 # through one mount after a rename through the other sees the old file. The
 # other caches are off as in GlusterFS's own db-workload profile. 32 event
