@@ -317,7 +317,6 @@ lv_volume_state() {
 	name="${BATS_TEST_FILENAME##*/}"
 	name="${name%.bats}-$BATS_TEST_NUMBER"
 	SA="$LV_MNT_A/$name/state" SB="$LV_MNT_B/$name/state"
-	STATES=("$SA" "$SB")
 	export LV_CONF="$BATS_TEST_TMPDIR/lv.conf"
 	unset LV_DIR
 	printf '%s\n' "$@" >"$LV_CONF"
