@@ -39,7 +39,7 @@ wait_lock(int fd, long wait_ms)
 		ts.tv_nsec = step_us * 1000;
 		nanosleep(&ts, NULL);
 		waited_us += step_us;
-		if (step_us < 20000)
+		if (step_us < 2000)
 			step_us *= 2;
 	}
 	return 0;
