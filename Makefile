@@ -144,7 +144,7 @@ fuzz-replay: deps
 		echo "fuzz_$$n: $$(ls fuzz/corpus/$$n | wc -l) inputs replayed, no finding"; done
 
 # Long runs; counts on the command line (see doc/RELIABILITY.md).
-TRIALS ?= 2000
+TRIALS ?= 500
 CRASHES ?= 10000
 GUESSES ?= 10000
 stress: all
