@@ -78,8 +78,13 @@ DEBS += clang libclang-rt-14-dev valgrind
 SAN_CC = clang
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -Ilib $(PKG_CFLAGS) $(SAN_FLAGS)
-# Sanitizer reports exit 86, never 1 (which means "rejected").
-SAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+# Sanitizer reports exit 86, never 1 (which means "rejected"). The programs
+# link the sanitizer runtime as a shared library: statically linked, it
+# deadlocks under libfaketime (its allocator reads the clock, which
+# libfaketime resolves with dlsym, which allocates). LD_PRELOADed libraries
+# (libfaketime, the fault shim) then come before it: verify_asan_link_order=0.
+SAN_RT = $(shell dirname "$$($(SAN_CC) -print-file-name=libclang_rt.asan-x86_64.so)")
+SAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0:strict_string_checks=1:detect_stack_use_after_return=1 \
 	UBSAN_OPTIONS=exitcode=86:print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=exitcode=86
 
 ASAN_DIR = build/asan
@@ -93,7 +98,7 @@ $(ASAN_DIR)/lib/liblv.a: $(ASAN_OBJ)
 	rm -f $@; ar rcs $@ $(ASAN_OBJ)
 
 $(ASAN_DIR)/bin/%: cmd/%.c $(ASAN_DIR)/lib/liblv.a lib/*.h
-	@mkdir -p $(@D); echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -o $@ $< $(ASAN_DIR)/lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
+	@mkdir -p $(@D); echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -shared-libasan -Wl,-rpath,$(SAN_RT) -o $@ $< $(ASAN_DIR)/lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
 # The whole suite with ASan+UBSan binaries first on PATH.
 check-asan: deps

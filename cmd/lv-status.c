@@ -156,7 +156,8 @@ list(struct lv_ctx *c)
 	size_t i;
 	int rc = lv_walk(c, collect, &ns);
 
-	qsort(ns.v, ns.n, sizeof(char *), cmp);
+	if (ns.n > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ns.v, ns.n, sizeof(char *), cmp);
 	for (i = 0; i < ns.n; i++) {
 		if (rc == 0)
 			printf("%s\n", ns.v[i]);

@@ -190,3 +190,9 @@ open(p, "wb").write(b)' "$dir/records"
 	run -74 lv-status alice
 	run -74 lv-verify alice <<<"$code"
 }
+
+@test "lv-status --list of a state directory with no account prints nothing (found by UBSan)" {
+	rm -r "$LV_DIR"/??
+	run -0 lv-status --list
+	[ "$output" = "" ]
+}
