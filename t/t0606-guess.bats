@@ -16,22 +16,22 @@ load lib
 	enrol alice
 	t0="2030-01-01 00:00:00"
 	for i in 1 2 3 4 5; do
-		run -1 faketime "$t0" lv-verify alice <<<"12345$i"
+		run -1 faketime -f "$t0" lv-verify alice <<<"12345$i"
 	done
-	run -75 faketime "$t0" lv-verify alice <<<"123456"
+	run -75 faketime -f "$t0" lv-verify alice <<<"123456"
 	[ "$output" = "lv-verify: alice is locked after too many failures: try again in 60 s, or use a backup code" ]
-	run -75 faketime "2030-01-01 00:00:59" lv-verify alice <<<"123456"
-	run -1 faketime "2030-01-01 00:01:00" lv-verify alice <<<"123456"
-	run -75 faketime "2030-01-01 00:01:00" lv-verify alice <<<"123456"
+	run -75 faketime -f "2030-01-01 00:00:59" lv-verify alice <<<"123456"
+	run -1 faketime -f "2030-01-01 00:01:00" lv-verify alice <<<"123456"
+	run -75 faketime -f "2030-01-01 00:01:00" lv-verify alice <<<"123456"
 	[ "$output" = "lv-verify: alice is locked after too many failures: try again in 120 s, or use a backup code" ]
-	run -1 faketime "2030-01-01 00:03:00" lv-verify alice <<<"123456"
-	run -75 faketime "2030-01-01 00:03:00" lv-verify alice <<<"123456"
+	run -1 faketime -f "2030-01-01 00:03:00" lv-verify alice <<<"123456"
+	run -75 faketime -f "2030-01-01 00:03:00" lv-verify alice <<<"123456"
 	[ "$output" = "lv-verify: alice is locked after too many failures: try again in 240 s, or use a backup code" ]
-	run -0 faketime "2030-01-01 00:03:01" lv-status alice
+	run -0 faketime -f "2030-01-01 00:03:01" lv-status alice
 	[ "${lines[5]}" = "$(printf 'failures\t7')" ]
 	[ "${lines[7]}" = "$(printf 'locked-until\t2030-01-01T00:07:00Z')" ]
-	run -0 faketime "2030-01-01 00:03:01" lv-verify alice <<<"$code"
-	run -0 faketime "2030-01-01 00:03:01" lv-status alice
+	run -0 faketime -f "2030-01-01 00:03:01" lv-verify alice <<<"$code"
+	run -0 faketime -f "2030-01-01 00:03:01" lv-status alice
 	[ "${lines[5]}" = "$(printf 'failures\t0')" ]
 	[ "${lines[7]}" = "$(printf 'locked-until\tno')" ]
 }
@@ -41,8 +41,8 @@ load lib
 	printf 'lock_after = 1\n' > "$LV_CONF"
 	t=1893456000
 	for delay in 60 120 240 480 960 1920 3600 3600; do
-		run -1 faketime "$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" lv-verify alice <<<"123456"
-		run -75 faketime "$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" lv-verify alice <<<"123456"
+		run -1 faketime -f "$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" lv-verify alice <<<"123456"
+		run -75 faketime -f "$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" lv-verify alice <<<"123456"
 		[ "$output" = "lv-verify: alice is locked after too many failures: try again in $delay s, or use a backup code" ]
 		t=$((t + delay))
 	done
