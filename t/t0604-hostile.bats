@@ -155,8 +155,8 @@ damaged() {
 }
 
 @test "truncated records are 74 and left as they are" {
-	head -c 2100 "$dir/records" > cut
-	cat cut > "$dir/records"
+	head -c 2100 "$dir/records" > short
+	cat short > "$dir/records"
 	damaged
 }
 
