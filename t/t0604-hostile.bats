@@ -46,7 +46,7 @@ canary"
 	[ "$output" = "lv-verify: unsafe bucket directory: a symbolic link or not a directory" ]
 	run -77 lv-status alice
 	run -77 lv-enroll alice --update --phone +15559876543
-	run -0 lv-status --list
+	run --separate-stderr -77 lv-status --list
 	[ "$output" = "" ]
 }
 
@@ -180,15 +180,15 @@ open(p, "wb").write(b)' "$dir/records"
 	damaged
 }
 
-@test "records that are a directory or a FIFO are refused, not read" {
+@test "records that are a directory or a FIFO are refused as unsafe (77), not read" {
 	rm "$dir/records"
 	mkfifo -m 600 "$dir/records"
-	run -74 lv-status alice
-	run -74 lv-verify alice <<<"$code"
+	run -77 lv-status alice
+	run -77 lv-verify alice <<<"$code"
 	rm "$dir/records"
 	mkdir -m 700 "$dir/records"
-	run -74 lv-status alice
-	run -74 lv-verify alice <<<"$code"
+	run -77 lv-status alice
+	run -77 lv-verify alice <<<"$code"
 }
 
 @test "lv-status --list of a state directory with no account prints nothing (found by UBSan)" {
