@@ -20,6 +20,24 @@ racers() {
 	[ "$output" = "race backup: 3 trials of $n racers: 3 accepted, $((3 * (n - 1))) rejected, 0 busy; one acceptance and an exact failure count in 3/3 trials" ]
 }
 
+@test "racers presenting one SMS code at once: exactly one is accepted, failures counted exactly" {
+	n=$(racers)
+	run --separate-stderr -0 stress race --scenario sms --trials 3 --racers "$n"
+	[ "$output" = "race sms: 3 trials of $n racers: 3 accepted, $((3 * (n - 1))) rejected, 0 busy; one acceptance and an exact failure count in 3/3 trials" ]
+}
+
+@test "racers presenting one TOTP code at once (a fresh step each trial): exactly one is accepted, failures counted exactly" {
+	n=$(racers)
+	run --separate-stderr -0 stress race --scenario totp --trials 3 --racers "$n"
+	[ "$output" = "race totp: 3 trials of $n racers: 3 accepted, $((3 * (n - 1))) rejected, 0 busy; one acceptance and an exact failure count in 3/3 trials" ]
+}
+
+@test "racers presenting one signed request answer at once: exactly one is accepted, the rest rejected" {
+	n=$(racers)
+	run --separate-stderr -0 stress race --scenario request --trials 3 --racers "$n"
+	[ "$output" = "race request: 3 trials of $n racers: 3 accepted, $((3 * (n - 1))) rejected, 0 busy; one acceptance and an exact failure count in 3/3 trials" ]
+}
+
 @test "a stopped lock holder makes every racer give up with 75 within the wait, never accept" {
 	n=$(racers)
 	run --separate-stderr -0 stress stall --racers "$n" --wait-ms 200

@@ -3,8 +3,8 @@ share: a scratch state directory, running the lv programs, and scenarios.
 
 A scenario is one method seen from the outside: how to set up an account,
 how to get an answer that two logins could present at once, and how to run
-one racer with it. The backup code scenario is here; SMS, TOTP and push
-request answers plug in the same way (add a class, list it in SCENARIOS).
+one racer with it: backup codes, SMS codes, TOTP codes and login-request
+answers (add a class, list it in SCENARIOS).
 
 Everything runs the lv programs found on PATH (t/run and `make stress` put
 the fresh ones first), with answers on standard input as a login would.
@@ -168,8 +168,99 @@ class Backup:
     def expected_failures(self, rcs):
         return rcs.count(1)
 
+    def env(self, lv):
+        """The environment of this trial's racers."""
+        return lv.env
 
-SCENARIOS = {s.name: s for s in (Backup(),)}
+
+# What the race needs from the configuration for every scenario: 6-digit
+# failures must not lock the account within a trial (31 rejections each),
+# and SMS codes and requests may be asked for as often as trials run.
+RACE_CONF = {"lock_after": 1000, "sms_resend": 0, "sms_daily": 0, "sms_hourly_site": 0,
+             "request_pending_max": 100, "request_hourly": 10000}
+
+SMS_CODE_RE = re.compile(r"\b([0-9]{6})\b")
+
+
+class Sms(Backup):
+    """SMS codes: the answer is the 6-digit code in the message lv-sendcode
+    prints (+E164<TAB>message, no gateway configured); a racer is
+    `lv-verify ACCOUNT`. A rejection (the code was used already) counts as
+    a failure; the acceptance resets the count."""
+
+    name = "sms"
+
+    def answer(self, lv, acct):
+        out = lv.must(["lv-sendcode", acct])
+        phone, _, msg = out.rstrip("\n").partition("\t")
+        m = SMS_CODE_RE.search(msg)
+        if phone != PHONE or not m:
+            raise RuntimeError("lv-sendcode printed %r" % out)
+        return m.group(1)
+
+
+class Totp(Backup):
+    """TOTP codes: the answer is `oathtool --totp` on the secret of the
+    otpauth URI lv-enroll --totp printed; each trial runs, oathtool and
+    every racer, with the clock started (libfaketime) at its own instant,
+    a minute after the last, so it has a fresh 30 s step. A rejection (the
+    step was used already) counts as a failure."""
+
+    name = "totp"
+
+    def setup(self, lv, acct):
+        out = lv.must(["lv-enroll", acct, "--totp"])
+        m = re.search(r"[?&]secret=([A-Z2-7]+)", out)
+        if not m:
+            raise RuntimeError("no otpauth secret in %r" % out)
+        self.secret = m.group(1)
+        # well after the enrolment: every trial's step is newer than any used
+        self.when = int(time.time()) // 30 * 30 + 86400
+        self.trial_env = lv.env
+
+    def answer(self, lv, acct):
+        self.when += 60
+        self.trial_env = faketime_env(lv.env, self.when)
+        rc, out, err = lv.run(["oathtool", "--totp", "-b", self.secret], env=self.trial_env)
+        if rc != 0:
+            raise RuntimeError("oathtool exited %d: %s" % (rc, err.strip()))
+        return out.strip()
+
+    def env(self, lv):
+        return self.trial_env
+
+
+class Request(Backup):
+    """Login-request answers: a device key is enrolled; per trial
+    `lv-requests new` opens a request and the device signs its approval
+    (`lv-device sign --key F approve NUMBER`); a racer is `lv-requests
+    answer ACCOUNT` with that answer line. The signed answer is a
+    high-entropy answer bound to its request: a replay is rejected (1) as
+    "answered already" and is no failure, so the count stays 0."""
+
+    name = "request"
+
+    def setup(self, lv, acct):
+        self.key = os.path.join(lv.root, "device.key")
+        pub = lv.must(["lv-device", "keygen", "--key", self.key])
+        lv.must(["lv-enroll", acct, "--device-key", "-"], pub.encode())
+
+    def answer(self, lv, acct):
+        rid, number, _ = lv.must(["lv-requests", "new", acct]).strip().split("\t")
+        show = lv.must(["lv-requests", "show", acct, rid])
+        ans = lv.must(["lv-device", "sign", "--key", self.key, "approve", number], show.encode())
+        if len(ans.splitlines()) != 1:
+            raise RuntimeError("lv-device sign printed %r" % ans)
+        return ans.strip()
+
+    def racer(self, acct):
+        return ["lv-requests", "answer", acct]
+
+    def expected_failures(self, rcs):
+        return 0
+
+
+SCENARIOS = {s.name: s for s in (Backup(), Sms(), Totp(), Request())}
 
 
 def scenario(name):
