@@ -139,3 +139,88 @@ bench: all $(BENCH_PROGS)
 	bench/run
 
 .PHONY: bench
+
+# --- Reliability (doc/RELIABILITY.md): stress runs, fuzzing, sanitizers. ---
+# Builds for these go to build/ and fuzz/bin/, apart from bin/.
+DEBS += clang libclang-rt-14-dev valgrind
+SAN_CC = clang
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -Ilib $(PKG_CFLAGS) $(SAN_FLAGS)
+# Sanitizer reports exit 86, never 1 (which means "rejected"). The programs
+# link the sanitizer runtime as a shared library: statically linked, it
+# deadlocks under libfaketime (its allocator reads the clock, which
+# libfaketime resolves with dlsym, which allocates). LD_PRELOADed libraries
+# (libfaketime, the fault shim) then come before it: verify_asan_link_order=0.
+SAN_RT = $(shell dirname "$$($(SAN_CC) -print-file-name=libclang_rt.asan-x86_64.so)")
+SAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:verify_asan_link_order=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+	UBSAN_OPTIONS=exitcode=86:print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=exitcode=86
+
+ASAN_DIR = build/asan
+ASAN_OBJ = $(patsubst lib/%.c,$(ASAN_DIR)/lib/%.o,$(LIB_SRC))
+ASAN_PROGS = $(patsubst cmd/%.c,$(ASAN_DIR)/bin/%,$(CMD_SRC))
+
+$(ASAN_DIR)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D); echo CC $@; $(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/lib/liblv.a: $(ASAN_OBJ)
+	rm -f $@; ar rcs $@ $(ASAN_OBJ)
+
+$(ASAN_DIR)/bin/%: cmd/%.c $(ASAN_DIR)/lib/liblv.a lib/*.h
+	@mkdir -p $(@D); echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -shared-libasan -Wl,-rpath,$(SAN_RT) -o $@ $< $(ASAN_DIR)/lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
+
+# The whole suite with ASan+UBSan binaries first on PATH.
+check-asan: deps
+	$(MAKE) all testbins $(ASAN_PROGS)
+	$(SAN_ENV) LV_TEST_BIN=$(CURDIR)/$(ASAN_DIR)/bin LV_TEST_SLOW=1 t/run
+
+# The whole suite with every lv program under valgrind's memcheck.
+VG_DIR = build/valgrind
+check-valgrind: deps
+	$(MAKE) all testbins
+	rm -rf $(VG_DIR); mkdir -p $(VG_DIR)
+	for p in $(PROGS); do n=$${p#bin/}; \
+		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --track-fds=no "%s/%s" "$$@"\n' \
+			"$(CURDIR)/bin" "$$n" > $(VG_DIR)/$$n; chmod 755 $(VG_DIR)/$$n; done
+	LV_TEST_BIN=$(CURDIR)/$(VG_DIR) LV_TEST_SLOW=1 t/run
+
+# libFuzzer harnesses fuzz/fuzz_NAME.c with seeds in fuzz/corpus/NAME/.
+FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS = $(patsubst %,fuzz/bin/fuzz_%,$(FUZZ_NAMES))
+FUZZ_OBJ = $(patsubst lib/%.c,fuzz/bin/obj/%.o,$(LIB_SRC))
+FUZZTIME ?= 60
+
+fuzz/bin/obj/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D); echo CC $@; $(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+fuzz/bin/liblv.a: $(FUZZ_OBJ)
+	rm -f $@; ar rcs $@ $(FUZZ_OBJ)
+
+fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/bin/liblv.a lib/*.h
+	@echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -o $@ $< fuzz/bin/liblv.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# FUZZTIME seconds per harness; new inputs go to fuzz/bin/work/NAME, findings
+# to fuzz/bin/crash-NAME-*.
+fuzz: deps
+	$(MAKE) fuzz-build
+	for n in $(FUZZ_NAMES); do mkdir -p fuzz/bin/work/$$n; \
+		d=; [ -f fuzz/$$n.dict ] && d=-dict=fuzz/$$n.dict; \
+		$(SAN_ENV) fuzz/bin/fuzz_$$n -max_total_time=$(FUZZTIME) -print_final_stats=1 $$d \
+			-artifact_prefix=fuzz/bin/crash-$$n- fuzz/bin/work/$$n fuzz/corpus/$$n || exit 1; done
+
+# Every seed through its harness once: quick, for CI.
+fuzz-replay: deps
+	$(MAKE) fuzz-build
+	for n in $(FUZZ_NAMES); do $(SAN_ENV) fuzz/bin/fuzz_$$n fuzz/corpus/$$n/* >fuzz/bin/replay-$$n.log 2>&1 \
+		|| { tail -40 fuzz/bin/replay-$$n.log; exit 1; }; \
+		echo "fuzz_$$n: $$(ls fuzz/corpus/$$n | wc -l) inputs replayed, no finding"; done
+
+# Long runs; counts on the command line (see doc/RELIABILITY.md).
+TRIALS ?= 500
+CRASHES ?= 10000
+GUESSES ?= 10000
+stress: all
+	PATH="$(CURDIR)/bin:$$PATH" t/stress/run --trials $(TRIALS) --crashes $(CRASHES) --guesses $(GUESSES)
+
+.PHONY: check-asan check-valgrind fuzz fuzz-build fuzz-replay stress

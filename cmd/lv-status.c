@@ -171,7 +171,7 @@ list(struct lv_ctx *c)
 	size_t i;
 	int rc = lv_walk(c, collect, &ns);
 
-	if (ns.n > 0)
+	if (ns.n > 0) /* qsort(NULL, 0, ...) is undefined */
 		qsort(ns.v, ns.n, sizeof(char *), cmp);
 	for (i = 0; i < ns.n; i++) {
 		printf("%s\n", ns.v[i]);

@@ -55,7 +55,7 @@ lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what)
 		ts.tv_nsec = step_us * 1000;
 		nanosleep(&ts, NULL);
 		waited_us += step_us;
-		if (step_us < 20000)
+		if (step_us < 2000)
 			step_us *= 2;
 	}
 	return 0;

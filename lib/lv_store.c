@@ -15,6 +15,7 @@
 
 #define RECORDS "records"
 #define RECORDS_NEW "records.new"
+#define RECORDS_OLD "records.old" /* the old records until the directory is synced */
 
 /* Defined only by bench/populate, which writes a million accounts unsynced
  * and then calls syncfs() once. No program in cmd/ defines it, so there the
@@ -149,8 +150,10 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	a->dirfd = fd;
 	if ((flags & LV_OPEN_LOCK) && (rc = lv_lock_take(fd, c->conf.lock_wait_ms, &a->lockfd)) != 0)
 		return rc;
-	if (a->lockfd >= 0)
+	if (a->lockfd >= 0) {
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
+		unlinkat(fd, RECORDS_OLD, 0);
+	}
 	if (a->lockfd >= 0 && (rc = lv_audit_open(a)) != 0)
 		return rc;
 	if ((rc = read_records(a)) == 0 && a->lockfd >= 0 && !(flags & LV_OPEN_SITE))
@@ -175,29 +178,53 @@ write_new(struct lv_acct *a)
 	return rc;
 }
 
+/* A failed directory sync leaves the rename's fate unknown: the old records
+ * go back into place, so that 74 always means the old state. */
+static void
+roll_back(struct lv_acct *a, int had_old)
+{
+	if (had_old)
+		renameat(a->dirfd, RECORDS_OLD, a->dirfd, RECORDS);
+	else
+		unlinkat(a->dirfd, RECORDS, 0);
+	fsync(a->dirfd);
+}
+
 /* After a failed fsync the kernel may have dropped the dirty pages: the new
  * file is thrown away, never renamed into place. */
 static int
 replace(struct lv_acct *a)
 {
-	int rc;
+	int rc, had_old;
 
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
 	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
 		return lv_err(EX_SOFTWARE, "out of memory");
 	unlinkat(a->dirfd, RECORDS_NEW, 0);
+	unlinkat(a->dirfd, RECORDS_OLD, 0);
 	if ((rc = write_new(a)) != 0) {
+		unlinkat(a->dirfd, RECORDS_NEW, 0);
+		return rc;
+	}
+	had_old = linkat(a->dirfd, RECORDS, a->dirfd, RECORDS_OLD, 0) == 0;
+	if (!had_old && errno != ENOENT) {
+		rc = lv_err(EX_IOERR, "cannot keep the old records of %s:", a->name);
 		unlinkat(a->dirfd, RECORDS_NEW, 0);
 		return rc;
 	}
 	if (renameat(a->dirfd, RECORDS_NEW, a->dirfd, RECORDS) != 0) {
 		rc = lv_err(EX_IOERR, "cannot replace records of %s:", a->name);
 		unlinkat(a->dirfd, RECORDS_NEW, 0);
+		unlinkat(a->dirfd, RECORDS_OLD, 0);
 		return rc;
 	}
-	if (lv_store_sync(a->dirfd) != 0)
-		return lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
+	if (lv_store_sync(a->dirfd) != 0) {
+		rc = lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
+		roll_back(a, had_old);
+		return rc;
+	}
+	unlinkat(a->dirfd, RECORDS_OLD, 0);
 	a->exists = 1;
 	return 0;
 }

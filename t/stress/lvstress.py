@@ -1,0 +1,287 @@
+"""lvstress: what the reliability drivers (race, stall, crash, faults, guess)
+share: a scratch state directory, running the lv programs, and scenarios.
+
+A scenario is one method seen from the outside: how to set up an account,
+how to get an answer that two logins could present at once, and how to run
+one racer with it: backup codes, SMS codes, TOTP codes and login-request
+answers (add a class, list it in SCENARIOS).
+
+Everything runs the lv programs found on PATH (t/run and `make stress` put
+the fresh ones first), with answers on standard input as a login would.
+"""
+import glob
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SLOW = os.environ.get("LV_TEST_SLOW") == "1"  # sanitizer or valgrind builds
+PHONE = "+15551234567"
+
+
+class Lv:
+    """A state directory and a configuration under a scratch root."""
+
+    def __init__(self, root, conf=None):
+        self.root = root
+        self.dir = os.path.join(root, "state")
+        self.conf = os.path.join(root, "lv.conf")
+        self.env = dict(os.environ, LV_DIR=self.dir, LV_CONF=self.conf)
+        self.configure(conf or {})
+
+    def configure(self, conf):
+        with open(self.conf, "w") as f:
+            for k, v in conf.items():
+                f.write("%s = %s\n" % (k, v))
+        os.chmod(self.conf, 0o600)
+
+    def run(self, argv, stdin=b"", env=None, timeout=600):
+        p = subprocess.run(argv, input=stdin, capture_output=True, env=env or self.env,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+    def must(self, argv, stdin=b""):
+        rc, out, err = self.run(argv, stdin)
+        if rc != 0:
+            raise RuntimeError("%s exited %d: %s" % (" ".join(argv), rc, err.strip()))
+        return out
+
+    def spawn(self, argv, env=None):
+        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env or self.env)
+
+    def acctdir(self, name):
+        h = hashlib.blake2b(name.encode(), digest_size=2).digest()
+        return os.path.join(self.dir, "%02x" % h[0], "%02x" % h[1], name)
+
+    def records(self, name):
+        try:
+            with open(os.path.join(self.acctdir(name), "records"), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def status(self, name):
+        """(exit code, {fact: value}) of lv-status; value is the rest of the line."""
+        rc, out, _ = self.run(["lv-status", name])
+        facts = {}
+        for line in out.splitlines():
+            k, _, v = line.partition("\t")
+            facts[k] = v
+        return rc, facts
+
+    def failures(self, name):
+        return int(self.status(name)[1].get("failures", "-1"))
+
+
+def scratch(prefix):
+    return tempfile.mkdtemp(prefix="lv-%s." % prefix, dir=os.environ.get("LV_STRESS_TMP"))
+
+
+def faketime_env(env, when):
+    """env with the clock frozen at epoch second `when` (libfaketime)."""
+    libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    if not libs:
+        sys.exit("lvstress: libfaketime not found (Debian package faketime)")
+    e = dict(env)
+    e["LD_PRELOAD"] = (libs[0] + " " + e.get("LD_PRELOAD", "")).strip()
+    # an absolute time without "@" is frozen there
+    e["FAKETIME"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
+    e["FAKETIME_NO_CACHE"] = "1"
+    e["TZ"] = "UTC"
+    return e
+
+
+def lvfi():
+    """The fault-injection shim t/faultinject/lvfi.c, built once per run."""
+    so = os.environ.get("LVFI_SO")
+    if so and os.path.exists(so):
+        return so
+    out = os.path.join(tempfile.gettempdir(), "lvfi-%d.so" % os.getuid())
+    src = os.path.join(TOP, "t", "faultinject", "lvfi.c")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        tmp = out + ".%d" % os.getpid()
+        subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-fPIC", "-shared", "-o",
+                        tmp, src, "-ldl"], check=True)
+        os.rename(tmp, out)
+    os.environ["LVFI_SO"] = out
+    return out
+
+
+def wait_stopped(pid, timeout=30):
+    """Waits until process pid is stopped (SIGSTOP); False if it exited."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        if state == "T":
+            return True
+        if state in "ZX":
+            return False
+        time.sleep(0.001)
+    return False
+
+
+def kill_group(procs):
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    for p in procs:
+        p.wait()
+
+
+CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+
+
+class Backup:
+    """Backup codes: the shared answer is the account's newest released code;
+    a racer is `lv-verify ACCOUNT` with it on standard input. A rejection
+    counts as a failure; the acceptance resets the count."""
+
+    name = "backup"
+
+    def setup(self, lv, acct):
+        code = lv.must(["lv-enroll", acct, "--phone", PHONE]).strip()
+        assert CODE_RE.match(code), code
+        return code
+
+    def answer(self, lv, acct):
+        rc, out, _ = lv.run(["lv-backup", "new", acct])
+        if rc == 75:  # five unused already
+            rc, out, _ = lv.run(["lv-backup", "reset", acct])
+        if rc != 0:
+            raise RuntimeError("lv-backup exited %d" % rc)
+        return out.strip()
+
+    def racer(self, acct):
+        return ["lv-verify", acct]
+
+    def expected_failures(self, rcs):
+        return rcs.count(1)
+
+    def env(self, lv):
+        """The environment of this trial's racers."""
+        return lv.env
+
+
+# What the race needs from the configuration for every scenario: 6-digit
+# failures must not lock the account within a trial (31 rejections each),
+# and SMS codes and requests may be asked for as often as trials run.
+RACE_CONF = {"lock_after": 1000, "sms_resend": 0, "sms_daily": 0, "sms_hourly_site": 0,
+             "request_pending_max": 100, "request_hourly": 10000}
+
+SMS_CODE_RE = re.compile(r"\b([0-9]{6})\b")
+
+
+class Sms(Backup):
+    """SMS codes: the answer is the 6-digit code in the message lv-sendcode
+    prints (+E164<TAB>message, no gateway configured); a racer is
+    `lv-verify ACCOUNT`. A rejection (the code was used already) counts as
+    a failure; the acceptance resets the count."""
+
+    name = "sms"
+
+    def answer(self, lv, acct):
+        out = lv.must(["lv-sendcode", acct])
+        phone, _, msg = out.rstrip("\n").partition("\t")
+        m = SMS_CODE_RE.search(msg)
+        if phone != PHONE or not m:
+            raise RuntimeError("lv-sendcode printed %r" % out)
+        return m.group(1)
+
+
+class Totp(Backup):
+    """TOTP codes: the answer is `oathtool --totp` on the secret of the
+    otpauth URI lv-enroll --totp printed; each trial runs, oathtool and
+    every racer, with the clock started (libfaketime) at its own instant,
+    a minute after the last, so it has a fresh 30 s step. A rejection (the
+    step was used already) counts as a failure."""
+
+    name = "totp"
+
+    def setup(self, lv, acct):
+        out = lv.must(["lv-enroll", acct, "--totp"])
+        m = re.search(r"[?&]secret=([A-Z2-7]+)", out)
+        if not m:
+            raise RuntimeError("no otpauth secret in %r" % out)
+        self.secret = m.group(1)
+        # well after the enrolment: every trial's step is newer than any used
+        self.when = int(time.time()) // 30 * 30 + 86400
+        self.trial_env = lv.env
+
+    def answer(self, lv, acct):
+        self.when += 60
+        self.trial_env = faketime_env(lv.env, self.when)
+        rc, out, err = lv.run(["oathtool", "--totp", "-b", self.secret], env=self.trial_env)
+        if rc != 0:
+            raise RuntimeError("oathtool exited %d: %s" % (rc, err.strip()))
+        return out.strip()
+
+    def env(self, lv):
+        return self.trial_env
+
+
+class Request(Backup):
+    """Login-request answers: a device key is enrolled; per trial
+    `lv-requests new` opens a request and the device signs its approval
+    (`lv-device sign --key F approve NUMBER`); a racer is `lv-requests
+    answer ACCOUNT` with that answer line. The signed answer is a
+    high-entropy answer bound to its request: a replay is rejected (1) as
+    "answered already" and is no failure, so the count stays 0."""
+
+    name = "request"
+
+    def setup(self, lv, acct):
+        self.key = os.path.join(lv.root, "device.key")
+        pub = lv.must(["lv-device", "keygen", "--key", self.key])
+        lv.must(["lv-enroll", acct, "--device-key", "-"], pub.encode())
+
+    def answer(self, lv, acct):
+        rid, number, _ = lv.must(["lv-requests", "new", acct]).strip().split("\t")
+        show = lv.must(["lv-requests", "show", acct, rid])
+        ans = lv.must(["lv-device", "sign", "--key", self.key, "approve", number], show.encode())
+        if len(ans.splitlines()) != 1:
+            raise RuntimeError("lv-device sign printed %r" % ans)
+        return ans.strip()
+
+    def racer(self, acct):
+        return ["lv-requests", "answer", acct]
+
+    def expected_failures(self, rcs):
+        return 0
+
+
+SCENARIOS = {s.name: s for s in (Backup(), Sms(), Totp(), Request())}
+
+
+def scenario(name):
+    if name not in SCENARIOS:
+        sys.exit("lvstress: unknown scenario %s (have: %s)" % (name, ", ".join(SCENARIOS)))
+    return SCENARIOS[name]
+
+
+def cleanup(root):
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def report(ok, line, problems):
+    """Prints the result line (and up to 20 problems); the exit code."""
+    print(("FAILED " + line) if problems else line)
+    for p in problems[:20]:
+        print("  violation: " + p)
+    if len(problems) > 20:
+        print("  ... and %d more violations" % (len(problems) - 20))
+    sys.stdout.flush()
+    return 0 if ok and not problems else 1
+
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# Crashes and failing storage in the middle of a change (short versions of
+# t/stress/crash and t/stress/faults; make stress runs the long ones).
+load lib
+
+stress() {
+	local prog=$1
+	shift
+	LV_STRESS_TMP="$BATS_TEST_TMPDIR" "$BATS_TEST_DIRNAME/stress/$prog" "$@"
+}
+
+# The fault-injection shim, built once for the whole run.
+lvfi() {
+	local so="$BATS_RUN_TMPDIR/lvfi.so"
+	[ -f "$so" ] || cc -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$so.$$" \
+		"$BATS_TEST_DIRNAME/faultinject/lvfi.c" -ldl && mv -f "$so.$$" "$so" 2>/dev/null
+	echo "$so"
+}
+
+@test "kill -9 at random instants and at each rewrite step leaves the old or the new state" {
+	n=30
+	[ "${LV_TEST_SLOW:-}" = 1 ] && n=6
+	run --separate-stderr -0 stress crash --crashes "$n" --seed 1
+	[ "${lines[0]}" = "crash: $n kill -9 at random instants (seed 1), 18 at each rewrite step: every account read cleanly and held the old or the new state" ]
+	[ "${lines[4]}" = "crash: 0 violations" ]
+}
+
+@test "each step of the rewrite failing in turn: every writer exits 74 with the old records" {
+	LVFI_SO=$(lvfi)
+	export LVFI_SO
+	run --separate-stderr -0 stress faults
+	[ "$output" = "faults: 8 programs x 6 rewrite steps failing = 48 runs: all exited 74, printed nothing, left the records byte for byte, took no step after the failure" ]
+}
+
+@test "a failed directory sync after the rename puts the old records back" {
+	enrol alice
+	cp "$(acctdir alice)/records" before
+	run -74 env LD_PRELOAD="$(lvfi)" LVFI_FAIL=dirfsync lv-verify alice <<<"$code"
+	[ "$output" = "lv-verify: cannot sync the directory of alice: Input/output error" ]
+	cmp before "$(acctdir alice)/records"
+	run -0 lv-verify alice <<<"$code"
+}
+
+@test "a failed fsync of the new records is never followed by the rename" {
+	enrol alice
+	cp "$(acctdir alice)/records" before
+	run -74 env LD_PRELOAD="$(lvfi)" LVFI_FAIL=fsync LVFI_LOG=steps lv-verify alice <<<"$code"
+	[ "$output" = "lv-verify: cannot sync records of alice: Input/output error" ]
+	[ "$(tail -n 2 steps | tr '\n' ' ')" = "fsync fail close ok " ]
+	[ "$(grep -c -e rename -e 'fsync ok' steps)" = 0 ]
+	cmp before "$(acctdir alice)/records"
+	[ ! -e "$(acctdir alice)/records.new" ]
+}
+
+@test "a stale records.new left by a killed writer is ignored by readers and removed by the next writer" {
+	enrol alice
+	printf 'torn' > "$(acctdir alice)/records.new"
+	run -0 lv-status alice
+	[ "${lines[0]}" = "$(printf 'enrolled\tyes')" ]
+	run -0 lv-verify alice <<<"$code"
+	[ ! -e "$(acctdir alice)/records.new" ]
+}
