@@ -109,6 +109,7 @@ check_account() {
 		return 1
 	fi
 	[ ! -e "$(on_brick1 "$acct")/records.new" ]
+	[ ! -e "$(on_brick1 "$acct")/records.old" ]
 	on "$(host)" lv-backup new "$acct" >"$acct.code"
 }
 
@@ -141,8 +142,8 @@ host() {
 	done
 	echo "# $killed programs killed, $finished finished first" >&3
 	[ "$killed" -gt 0 ]
-	n=$(find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -name records.new | wc -l)
-	echo "# $n stale records.new left by killed enrolments (ignored)" >&3
+	n=$(find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -name 'records.new' -o -name 'records.old' | wc -l)
+	echo "# $n stale records.new or records.old left by killed enrolments (ignored)" >&3
 	gl_wait 60 gl_healed
 	for acct in alice bob; do
 		[ "$(md5sum "$GL_TOP"/bricks/[123]/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/records | cut -d' ' -f1 | sort -u | wc -l)" = 1 ]
