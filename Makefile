@@ -195,8 +195,8 @@ fuzz/bin/obj/%.o: lib/%.c lib/*.h
 fuzz/bin/liblv.a: $(FUZZ_OBJ)
 	rm -f $@; ar rcs $@ $(FUZZ_OBJ)
 
-fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/bin/liblv.a lib/*.h
-	@echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer -o $@ $< fuzz/bin/liblv.a $(PKG_LIBS)
+fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/*.h fuzz/bin/liblv.a lib/*.h
+	@echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -Werror -fsanitize=fuzzer -o $@ $< fuzz/bin/liblv.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -215,16 +215,11 @@ print_signed(const char *tag, const char *const f[], size_t n, const struct keyp
 static int
 sign(const struct opts *o, struct keypair *k)
 {
-	char line[2048], *f[9];
-	unsigned char chal[32];
+	char line[2048], *f[8];
 	size_t n;
-	time_t t;
 	int rc;
 
-	if (lv_line_read(0, line, sizeof(line), &n) != 0 || lv_fields_split(line, f, 8) != 8 ||
-	    strcmp(f[0], "lv1-request") != 0 || lv_valid_account(f[1]) != 0 ||
-	    lv_request_valid_id(f[2]) != 0 || lv_b64_decode(f[3], chal, 32) != 0 ||
-	    lv_isotime_parse(f[4], &t) != 0)
+	if (lv_line_read(0, line, sizeof(line), &n) != 0 || lv_sign_request_parse(line, f) != 0)
 		return lv_err(EX_DATAERR, "malformed request: one lv1-request line (lv-requests show) expected");
 	if ((rc = key_load(o->key, k)) == 0) {
 		const char *fields[] = { f[1], f[2], f[3], o->decision, o->number };

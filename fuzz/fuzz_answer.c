@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "lv.h"
 
 static int memfd = -1;
@@ -16,8 +17,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	lv_prog = "fuzz_answer";
-	stderr = fopen("/dev/null", "w"); /* lv_err's lines; sanitizers write to fd 2 */
+	if (fuzz_init("fuzz_answer") != 0)
+		return -1;
 	memfd = memfd_create("answer", MFD_CLOEXEC);
 	return memfd < 0 ? -1 : 0;
 }

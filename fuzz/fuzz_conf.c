@@ -8,30 +8,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "lv.h"
 
-static char path[64];
 static int fd = -1;
-
-static void
-cleanup(void)
-{
-	unlink(path);
-}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	lv_prog = "fuzz_conf";
-	stderr = fopen("/dev/null", "w");
-	snprintf(path, sizeof(path), "/tmp/lv-fuzz-conf.XXXXXX");
-	if ((fd = mkstemp(path)) < 0)
+	if (fuzz_init("fuzz_conf") != 0)
 		return -1;
-	fchmod(fd, 0600);
-	atexit(cleanup);
-	return 0;
+	fd = fuzz_tmpfile("conf");
+	return fd < 0 ? -1 : 0;
 }
 
 /* Every string of a loaded configuration ends inside its field. */
@@ -57,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		return 0;
-	if (lv_conf_load(&c, path, getuid()) == 0) {
+	if (lv_conf_load(&c, fuzz_tmppath, getuid()) == 0) {
 		check_conf(&c);
 		if (c.notify[0] != '\0' && lv_argv_split(c.notify, &argv, &buf) > 0) {
 			free(buf);

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "lv.h"
 
 static int in = -1, out = -1;
@@ -17,27 +18,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	lv_prog = "fuzz_records";
-	stderr = fopen("/dev/null", "w");
+	if (fuzz_init("fuzz_records") != 0)
+		return -1;
 	in = memfd_create("records", MFD_CLOEXEC);
 	out = memfd_create("records.new", MFD_CLOEXEC);
 	return in < 0 || out < 0 ? -1 : 0;
-}
-
-static int
-same(const struct lv_rec *a, const struct lv_rec *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++) {
-		const char *v = lv_rec_get(b, a->kv[i].k);
-
-		if (v == NULL || strcmp(v, a->kv[i].v) != 0)
-			return 0;
-	}
-	return 1;
 }
 
 static void
@@ -49,7 +34,7 @@ round_trip(const struct lv_rec *r)
 	if (ftruncate(out, 0) != 0 || lseek(out, 0, SEEK_SET) != 0 || lv_rec_save(r, out) != 0)
 		abort();
 	lseek(out, 0, SEEK_SET);
-	if (lv_rec_load(&again, out) != 0 || !same(r, &again))
+	if (lv_rec_load(&again, out) != 0 || !fuzz_rec_same(r, &again))
 		abort();
 	lv_rec_free(&again);
 }

@@ -270,6 +270,7 @@ int lv_b64_decode(const char *in, unsigned char *out, size_t n);
 void lv_b64_encode(const unsigned char *in, size_t len, char *out);
 int lv_isotime_parse(const char *s, time_t *t);
 size_t lv_fields_split(char *line, char *f[], size_t max);
+int lv_sign_request_parse(char *line, char *f[8]);
 int lv_sign(const unsigned char sk[64], const char *tag, const char *const f[], size_t n,
 	    unsigned char sig[LV_SIGBYTES]);
 int lv_sign_verify(const unsigned char pk[32], const unsigned char sig[LV_SIGBYTES],

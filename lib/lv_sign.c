@@ -28,6 +28,22 @@ lv_fields_split(char *line, char *f[], size_t max)
 	}
 }
 
+/* lv1-request<TAB>ACCOUNT<TAB>ID<TAB>CHALLENGE<TAB>TIME<TAB>IP<TAB>CLIENT<TAB>LOCATION,
+ * as lv-requests show prints it, split in place into f; 0, or -1 when
+ * malformed. The device signs fields 1 to 3, so those are checked strictly. */
+int
+lv_sign_request_parse(char *line, char *f[8])
+{
+	unsigned char chal[32];
+	time_t t;
+
+	if (lv_fields_split(line, f, 8) != 8 || strcmp(f[0], "lv1-request") != 0 ||
+	    lv_valid_account(f[1]) != 0 || lv_request_valid_id(f[2]) != 0 ||
+	    lv_b64_decode(f[3], chal, sizeof(chal)) != 0 || lv_isotime_parse(f[4], &t) != 0)
+		return -1;
+	return 0;
+}
+
 static void
 put_len(unsigned char *p, size_t len)
 {
