@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_secret(data, size, secret, len);
 		return 0;
 	}
-	if (rc != EX_DATAERR)
+	if (rc != EX_DATAERR || len != 0)
 		abort();
 	for (i = 0; i < sizeof(secret); i++)
 		if (secret[i] != 0)

@@ -208,6 +208,8 @@ check_signout(const char *line)
 		signout_accepted(line, id);
 	else if ((rc != 1 && rc != EX_DATAERR) || !fuzz_rec_same(&alice.rec, &base))
 		abort();
+	if (strlen(line) >= 1024 && rc != EX_DATAERR) /* refused whole, never cut short */
+		abort();
 }
 
 /* A request line lv-device sign accepts: its fields rejoin to the line, and

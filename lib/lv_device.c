@@ -212,7 +212,10 @@ lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32])
 	time_t t;
 	int rc;
 
-	snprintf(buf, sizeof(buf), "%s", line);
+	if (strlen(line) >= sizeof(buf))
+		return lv_err(EX_DATAERR, "malformed sign-out statement: longer than %zu bytes",
+		    sizeof(buf) - 1);
+	memcpy(buf, line, strlen(line) + 1);
 	if ((rc = signout_parse(buf, f, &t, sig)) != 0)
 		return rc;
 	if (strcmp(f[1], a->name) != 0)

@@ -94,8 +94,10 @@ lv_totp_import_ga(const char *path, unsigned char *secret, size_t max, size_t *l
 	lv_escape(path, shown, sizeof(shown));
 	if ((rc = read_file(path, shown, buf, &n)) == 0)
 		rc = parse(shown, buf, n, secret, max, len);
-	if (rc != 0)
+	if (rc != 0) {
 		sodium_memzero(secret, max);
+		*len = 0;
+	}
 	sodium_memzero(buf, sizeof(buf));
 	return rc;
 }
