@@ -81,6 +81,16 @@ class Lv:
 
 
 def scratch(prefix):
+    """A scratch directory for a driver's run. Every driver starts here, so
+    this also removes libfaketime's leftovers of processes killed earlier
+    (see kill()), which would make a run with the same pid fail."""
+    for path in glob.glob("/dev/shm/faketime_shm_*") + glob.glob("/dev/shm/sem.faketime_sem_*"):
+        pid = path.rsplit("_", 1)[1]
+        if pid.isdigit() and not os.path.exists("/proc/" + pid):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
     return tempfile.mkdtemp(prefix="lv-%s." % prefix, dir=os.environ.get("LV_STRESS_TMP"))
 
 
@@ -131,12 +141,28 @@ def wait_stopped(pid, timeout=30):
     return False
 
 
+def kill(p):
+    """SIGKILL to p, then waits for it. libfaketime (preloaded by the frozen
+    clock of some runs) makes a named semaphore and shared memory keyed by
+    the pid and removes them at exit; a killed process leaves them, and a
+    later process given the same pid then fails at start ("shm_open failed:
+    File exists"). So they are removed once p is dead and before it is
+    reaped, while its pid cannot yet be reused. Debian 12's libfaketime
+    (0.9.10) has no FAKETIME_DISABLE_SHM."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+        os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+        for name in ("faketime_shm_%d" % p.pid, "sem.faketime_sem_%d" % p.pid):
+            try:
+                os.unlink(os.path.join("/dev/shm", name))
+            except FileNotFoundError:
+                pass
+    p.wait()
+
+
 def kill_group(procs):
     for p in procs:
-        if p.poll() is None:
-            p.kill()
-    for p in procs:
-        p.wait()
+        kill(p)
 
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
