@@ -3,7 +3,7 @@
 load lib
 
 @test "50 trials of 8 parallel lv-verify on one backup code: exactly one accepts each time" {
-	conf "lock_wait_ms = 20000"
+	conf "lock_wait_ms = $(slow 20000)"
 	enrol alice
 	local trial i got
 	for ((trial = 1; trial <= 50; trial++)); do

@@ -85,7 +85,7 @@ load lib
 	conf "notify = $BATS_TEST_TMPDIR/hang.sh" "hook_timeout = 1"
 	local t0=$SECONDS
 	run -0 lv-verify alice <<<"$code"
-	[ $((SECONDS - t0)) -le 4 ]
+	[ $((SECONDS - t0)) -le "$(slow 4)" ]
 	[[ "$output" =~ ^lv-verify:\ hook\ [0-9]+\ timed\ out\ after\ 1\ s\ and\ was\ killed$'\n'"lv-verify: notify command failed for alice event backup-used"$ ]]
 	[ "$(cat hang.log)" = started ]
 	run -1 lv-verify alice <<<"$code"
