@@ -53,41 +53,50 @@ locked_for() {
 	[ "$(fact alice failures)" = 5 ]
 }
 
+# frozen +Ns CMD...: CMD with the clock frozen N seconds after T0
+# (2030-01-01T00:00:00Z), the same instant however long the steps before it
+# took, so the lock-out's seconds are exact in every build.
+T0=1893456000
+frozen() {
+	local n=${1#+}
+	TZ=UTC faketime -f "$(date -u -d "@$((T0 + ${n%s}))" '+%Y-%m-%d %H:%M:%S')" "${@:2}"
+}
+
 @test "the lock-out doubles with each further failure: 1, 2, 4 minutes" {
 	enrol alice
-	fail_backup alice 5
-	locked_for 50 60 at +5s
+	for i in 1 2 3 4 5; do run -1 frozen +0s lv-verify alice <<<"$WRONG_CODE"; done
+	locked_for 55 55 frozen +5s
 	# After a minute the next answer is checked again; failing, it locks for 2.
-	run -1 at +61s lv-verify alice <<<123456
+	run -1 frozen +61s lv-verify alice <<<123456
 	[ "$(fact alice failures)" = 6 ]
-	locked_for 100 120 at +75s
-	locked_for 1 10 at +175s
-	run -1 at +185s lv-verify alice <<<123456
-	locked_for 230 240 at +190s
-	locked_for 1 10 at +420s
-	run -1 at +430s lv-verify alice <<<123456
+	locked_for 106 106 frozen +75s
+	locked_for 6 6 frozen +175s
+	run -1 frozen +185s lv-verify alice <<<123456
+	locked_for 235 235 frozen +190s
+	locked_for 5 5 frozen +420s
+	run -1 frozen +430s lv-verify alice <<<123456
 	[ "$(fact alice failures)" = 8 ]
-	locked_for 470 480 at +435s
+	locked_for 475 475 frozen +435s
 }
 
 @test "the delay stops doubling at lock_max" {
 	conf "lock_min = 60" "lock_max = 100"
 	enrol alice
-	fail_backup alice 5
-	run -1 at +61s lv-verify alice <<<123456
-	locked_for 90 100 at +65s
-	run -1 at +170s lv-verify alice <<<123456
-	locked_for 90 100 at +175s
+	for i in 1 2 3 4 5; do run -1 frozen +0s lv-verify alice <<<"$WRONG_CODE"; done
+	run -1 frozen +61s lv-verify alice <<<123456
+	locked_for 96 96 frozen +65s
+	run -1 frozen +170s lv-verify alice <<<123456
+	locked_for 95 95 frozen +175s
 }
 
 @test "lock_after and lock_min come from the configuration" {
 	conf "lock_after = 2" "lock_min = 10"
 	enrol alice
-	fail_backup alice 1
-	run -1 lv-verify alice <<<123456
-	locked_for 8 10
-	run -1 at +11s lv-verify alice <<<123456
-	locked_for 15 20 at +12s
+	run -1 frozen +0s lv-verify alice <<<"$WRONG_CODE"
+	run -1 frozen +0s lv-verify alice <<<123456
+	locked_for 10 10 frozen +0s
+	run -1 frozen +11s lv-verify alice <<<123456
+	locked_for 19 19 frozen +12s
 }
 
 @test "while locked, the right backup code is still accepted, and clears the lock" {
