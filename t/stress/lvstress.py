@@ -150,7 +150,8 @@ def kill(p):
     reaped, while its pid cannot yet be reused. Debian 12's libfaketime
     (0.9.10) has no FAKETIME_DISABLE_SHM."""
     if p.poll() is None:
-        p.send_signal(signal.SIGKILL)
+        p.send_signal(signal.SIGKILL)  # polls first: it may reap p instead
+    if p.returncode is None:  # not reaped: the pid is still p's
         os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
         for name in ("faketime_shm_%d" % p.pid, "sem.faketime_sem_%d" % p.pid):
             try:
