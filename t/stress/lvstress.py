@@ -94,13 +94,18 @@ def scratch(prefix):
     return tempfile.mkdtemp(prefix="lv-%s." % prefix, dir=os.environ.get("LV_STRESS_TMP"))
 
 
+def preload(env, lib, **extra):
+    """env with lib preloaded before what env preloads already, and extra
+    variables set (libfaketime and the lvfi shim go together)."""
+    return dict(env, LD_PRELOAD=(lib + " " + env.get("LD_PRELOAD", "")).strip(), **extra)
+
+
 def faketime_env(env, when):
     """env with the clock frozen at epoch second `when` (libfaketime)."""
     libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
     if not libs:
         sys.exit("lvstress: libfaketime not found (Debian package faketime)")
-    e = dict(env)
-    e["LD_PRELOAD"] = (libs[0] + " " + e.get("LD_PRELOAD", "")).strip()
+    e = preload(env, libs[0])
     # an absolute time without "@" is frozen there
     e["FAKETIME"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
     e["FAKETIME_NO_CACHE"] = "1"
