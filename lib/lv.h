@@ -22,6 +22,11 @@ void lv_setprog(const char *argv0);
 int lv_err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lv_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lv_fshut(void);
+void lv_diag_hold(void);    /* while a lock is held: messages queued */
+void lv_diag_release(void); /* the last lock released: written */
+
+/* lv_proc.c: the process every program runs in; set-user-ID, made lv's own */
+void lv_proc_init(void);
 
 /* lv_time.c */
 time_t lv_now(void);
@@ -139,8 +144,9 @@ int lv_store_sync(int fd); /* fsync, except in bench/populate */
 int lv_store_enrolled(const struct lv_acct *a);
 int lv_store_methods(const struct lv_acct *a);
 
-/* lv_lock.c */
-int lv_lock_take(int dirfd, long wait_ms, int *lockfd);
+/* lv_lock.c: while any lock is held, signals are held off and messages
+ * queued, so that no caller (its terminal, its stderr) can keep one held */
+int lv_lock_take(int dirfd, long wait_ms, const char *what, int *lockfd);
 int lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what);
 void lv_lock_release(int *lockfd);
 
@@ -150,8 +156,8 @@ int lv_audit_open(struct lv_acct *a);
 /* lv_syslog.c: one line to the local syslog socket, facility authpriv */
 void lv_syslog(const struct lv_conf *c, const char *line);
 
-void lv_audit(struct lv_acct *a, const char *event, const char *method,
-	      const char *result, const char *detail);
+int lv_audit(struct lv_acct *a, const char *event, const char *method,
+	     const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
 struct lv_facts;
 int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
@@ -174,6 +180,9 @@ int lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 long lv_fail_locked(const struct lv_acct *a, time_t now);
 int lv_fail_count(struct lv_acct *a, time_t now, const char *method);
 void lv_fail_reset(struct lv_acct *a);
+struct lv_fail_mark { char *v[3]; }; /* the failure records as read */
+int lv_fail_mark(const struct lv_acct *a, struct lv_fail_mark *m);
+int lv_fail_restore(struct lv_acct *a, struct lv_fail_mark *m);
 
 /* lv_backup.c: the sequence of backup codes */
 #define LV_BACKUP_CODELEN 19
@@ -326,8 +335,9 @@ int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg)
 #ifndef LV_CONFFILE
 #define LV_CONFFILE "/etc/lv/lv.conf"
 #endif
+void lv_priv_record(void);
 int lv_priv_restricted(void);
-void lv_priv_init(void);
+uid_t lv_priv_caller(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
 

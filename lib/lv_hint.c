@@ -201,17 +201,17 @@ slot_lock(struct lv_ctx *c, int topfd, const char *bucket, int create, int *fd, 
 	snprintf(what, sizeof(what), "hint of bucket %s", bucket);
 	if ((rc = open_hints(c, topfd, what, create ? O_RDWR | O_CREAT : O_RDWR, fd)) != 0)
 		return rc;
-	if ((rc = lv_lock_range(*fd, off, SLOT, c->conf.lock_wait_ms, what)) == 0) {
-		if ((n = read_fresh(*fd, buf, SLOT, off)) < 0)
-			rc = lv_err(EX_IOERR, "cannot read %s:", what);
-		else
-			rc = n == SLOT && parse(buf, h) == 0 ? 0 : 1;
-	}
-	if (rc > 1) {
+	if ((rc = lv_lock_range(*fd, off, SLOT, c->conf.lock_wait_ms, what)) != 0) {
 		close(*fd);
 		*fd = -1;
+		return rc;
 	}
-	return rc;
+	if ((n = read_fresh(*fd, buf, SLOT, off)) < 0) {
+		rc = lv_err(EX_IOERR, "cannot read %s:", what);
+		lv_hint_release(fd);
+		return rc;
+	}
+	return n == SLOT && parse(buf, h) == 0 ? 0 : 1;
 }
 
 static int
@@ -293,7 +293,5 @@ lv_hint_hold(struct lv_ctx *c, const char *account, time_t t, int *fd)
 void
 lv_hint_release(int *fd)
 {
-	if (*fd >= 0)
-		close(*fd); /* and the lock with it */
-	*fd = -1;
+	lv_lock_release(fd); /* the slot's lock goes with the file */
 }

@@ -1,6 +1,9 @@
 /* The account's lock: a file that is never unlinked, locked with fcntl (whose
  * locks GlusterFS and other cluster filesystems keep coherent across hosts),
- * with a bounded wait. */
+ * with a bounded wait. Every lock lv holds (an account's, a hint slot's) is
+ * taken and released here: while any is held, every catchable signal is
+ * held off (a terminal's ^Z or ^C, a hangup) and messages are queued (a
+ * full stderr pipe), so no caller can keep a shared lock held. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -36,6 +39,28 @@ try_lock(int fd, off_t start, off_t len)
 	return rc;
 }
 
+static struct {
+	int n;
+	sigset_t before;
+} held;
+
+/* Defined only by a test build (t/lockpause.c, t/t0691), which waits there
+ * to show that nothing a caller does then can stop the program; in every
+ * other program the weak reference is null. */
+extern void lv_test_lock_held(const char *what) __attribute__((weak));
+
+static void
+hold(void)
+{
+	sigset_t all;
+
+	if (held.n++ == 0) {
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &held.before);
+	}
+	lv_diag_hold();
+}
+
 /* Bytes start to start + len of fd (len 0: to the end, and beyond). Waits
  * by counted sleeps, not by the clock, so a frozen or faked clock cannot
  * make the wait unbounded. */
@@ -58,11 +83,14 @@ lv_lock_range(int fd, off_t start, off_t len, long wait_ms, const char *what)
 		if (step_us < 2000)
 			step_us *= 2;
 	}
+	hold();
+	if (lv_test_lock_held != NULL)
+		lv_test_lock_held(what);
 	return 0;
 }
 
 int
-lv_lock_take(int dirfd, long wait_ms, int *lockfd)
+lv_lock_take(int dirfd, long wait_ms, const char *what, int *lockfd)
 {
 	struct stat st;
 	int fd, rc;
@@ -78,7 +106,7 @@ lv_lock_take(int dirfd, long wait_ms, int *lockfd)
 		close(fd);
 		return lv_err(EX_NOPERM, "unsafe lock file: not a regular file");
 	}
-	if ((rc = lv_lock_range(fd, 0, 0, wait_ms, "account")) != 0) {
+	if ((rc = lv_lock_range(fd, 0, 0, wait_ms, what)) != 0) {
 		close(fd);
 		return rc;
 	}
@@ -86,10 +114,16 @@ lv_lock_take(int dirfd, long wait_ms, int *lockfd)
 	return 0;
 }
 
+/* Closing the file releases its locks; the signals held off come in, and
+ * the queued messages go out, only once no lock is left. */
 void
 lv_lock_release(int *lockfd)
 {
-	if (*lockfd >= 0)
-		close(*lockfd);
+	if (*lockfd < 0)
+		return;
+	close(*lockfd);
 	*lockfd = -1;
+	if (--held.n == 0)
+		sigprocmask(SIG_SETMASK, &held.before, NULL);
+	lv_diag_release();
 }

@@ -3,7 +3,8 @@
  * environment; only root and the admin group may do everything; anyone
  * else may use only the self-service programs (lv-verify, lv-sendcode
  * through the configured gateway, lv-requests new), only for their own
- * login name. */
+ * login name. Who the caller was is recorded before lv_proc_init makes
+ * the process the service user's through and through. */
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -13,36 +14,56 @@
 
 #include "lv.h"
 
+static struct {
+	int recorded, restricted;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int ngroups;
+} caller;
+
+/* Before anything changes the process: the real ids and groups are the caller's. */
+void
+lv_priv_record(void)
+{
+	int n;
+
+	caller.recorded = 1;
+	caller.uid = getuid();
+	caller.gid = getgid();
+	caller.restricted = getuid() != 0 && (getuid() != geteuid() || getgid() != getegid());
+	if ((n = getgroups(0, NULL)) > 0 && (caller.groups = calloc((size_t)n, sizeof(gid_t))) != NULL)
+		caller.ngroups = getgroups(n, caller.groups) == n ? n : 0;
+}
+
 int
 lv_priv_restricted(void)
 {
-	return getuid() != 0 && (getuid() != geteuid() || getgid() != getegid());
+	if (!caller.recorded)
+		lv_priv_record();
+	return caller.restricted;
 }
 
-/* Before anything reads the environment: nothing of the caller's is kept. */
-void
-lv_priv_init(void)
+uid_t
+lv_priv_caller(void)
 {
-	if (!lv_priv_restricted())
-		return;
-	clearenv();
-	setenv("PATH", "/usr/bin:/bin", 1);
+	if (!caller.recorded)
+		lv_priv_record();
+	return caller.uid;
 }
 
 static int
 in_group(const char *name)
 {
-	gid_t groups[256];
 	struct group *gr;
-	int i, n;
+	int i;
 
 	if (name[0] == '\0' || (gr = getgrnam(name)) == NULL)
 		return 0;
-	if (getgid() == gr->gr_gid)
+	if (caller.gid == gr->gr_gid)
 		return 1;
-	n = getgroups(256, groups);
-	for (i = 0; i < n; i++)
-		if (groups[i] == gr->gr_gid)
+	for (i = 0; i < caller.ngroups; i++)
+		if (caller.groups[i] == gr->gr_gid)
 			return 1;
 	return 0;
 }
@@ -57,8 +78,9 @@ lv_priv_check(struct lv_ctx *c)
 	if (!lv_priv_restricted() || in_group(c->conf.admin_group))
 		return 0;
 	if (!c->self_service)
-		return lv_err(EX_NOPERM, "only root or the admin group may run %s", lv_prog);
-	if ((pw = getpwuid(getuid())) == NULL || lv_valid_account(pw->pw_name) != 0)
+		return lv_err(EX_NOPERM, "only root or the admin group (admin_group in lv.conf) may run %s",
+		    lv_prog);
+	if ((pw = getpwuid(caller.uid)) == NULL || lv_valid_account(pw->pw_name) != 0)
 		return lv_err(EX_NOPERM, "your login name cannot be an lv account");
 	snprintf(c->caller, sizeof(c->caller), "%s", pw->pw_name);
 	c->self_only = 1;

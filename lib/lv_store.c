@@ -148,7 +148,8 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	if (fd < 0)
 		return -fd;
 	a->dirfd = fd;
-	if ((flags & LV_OPEN_LOCK) && (rc = lv_lock_take(fd, c->conf.lock_wait_ms, &a->lockfd)) != 0)
+	if ((flags & LV_OPEN_LOCK) && (rc = lv_lock_take(fd, c->conf.lock_wait_ms,
+	    (flags & LV_OPEN_SITE) ? "the site-wide SMS count" : "account", &a->lockfd)) != 0)
 		return rc;
 	if (a->lockfd >= 0) {
 		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */

@@ -1,4 +1,5 @@
-/* Who runs the program, for the audit log and the disabled line. */
+/* Who runs the program, for the audit log and the disabled line: the
+ * caller, also when the program runs set-user-ID. */
 #include <pwd.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -8,10 +9,10 @@
 void
 lv_who(char out[64])
 {
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd *pw = getpwuid(lv_priv_caller());
 
 	if (pw != NULL && lv_valid_text(pw->pw_name) == 0)
 		snprintf(out, 64, "%s", pw->pw_name);
 	else
-		snprintf(out, 64, "uid %ld", (long)getuid());
+		snprintf(out, 64, "uid %ld", (long)lv_priv_caller());
 }

@@ -118,7 +118,7 @@ root 755" ]
 		read -ra words <<<"$cmd"
 		[ -x "$D/prefix/bin/${words[0]}" ] || continue
 		run -77 as "$u2" "${words[@]}"
-		[ "$output" = "${words[0]}: only root or the admin group may run ${words[0]}" ]
+		[ "$output" = "${words[0]}: only root or the admin group (admin_group in lv.conf) may run ${words[0]}" ]
 	done
 	run -0 as "$adm" lv-status "$u1"
 	run -0 as "$adm" lv-backup new "$u2"
