@@ -105,6 +105,26 @@ pick(const struct opts *o, const struct lv_answer *ans, enum method *m)
 	return lv_err(EX_DATAERR, "malformed answer: not a %s code", o->method_s);
 }
 
+/* A 6-digit guess is counted on disk before it is checked: whatever stops
+ * the check (a full disk, a limit, a signal), a wrong guess and a right
+ * one look alike to the caller, and none goes uncounted. The check then
+ * counts it again from the records as read, or clears it, in its own
+ * commit. */
+static int
+count_first(struct lv_acct *a, time_t now)
+{
+	struct lv_fail_mark m;
+	int rc;
+
+	if (lv_fail_mark(a, &m) != 0 || lv_fail_count(a, now, NULL) < 0)
+		rc = lv_err(EX_SOFTWARE, "out of memory");
+	else
+		rc = lv_store_commit(a);
+	if (lv_fail_restore(a, &m) != 0 && rc == 0)
+		rc = lv_err(EX_SOFTWARE, "out of memory");
+	return rc;
+}
+
 static void
 check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now, struct verdict *v)
 {
@@ -127,6 +147,8 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 		    "or use a backup code", a->name, wait);
 		return;
 	}
+	if ((v->rc = count_first(a, now)) != 0)
+		return;
 	/* Both checked, one try counted once. */
 	if (want_sms && (rs = lv_sms_check(a, code, now, &why_sms)) == 0)
 		v->method = "sms";
@@ -258,10 +280,11 @@ verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
 	}
 	decide(&a, o, ans, &v);
 	if (v.rc == 0 || v.rc == 1) {
-		/* Nothing counts until it is on disk: fail closed. */
-		if ((rc = lv_store_commit(&a)) != 0)
+		/* Nothing counts until it is on disk, the audit line too: fail
+		 * closed, alike for a right and a wrong answer. */
+		if ((rc = lv_store_commit(&a)) != 0 ||
+		    (rc = lv_audit(&a, "verify", v.method, v.rc == 0 ? "accept" : "reject", v.detail)) != 0)
 			goto out;
-		lv_audit(&a, "verify", v.method, v.rc == 0 ? "accept" : "reject", v.detail);
 	}
 	rc = v.rc;
 	if (rc == 1)

@@ -40,8 +40,9 @@ lv_audit_open(struct lv_acct *a)
 }
 
 /* After the commit, under the lock: the change is made, so a failure here
- * is reported but does not undo it. */
-void
+ * does not undo it; it returns 74, and an acceptance whose line is not on
+ * disk is refused by its caller. */
+int
 lv_audit(struct lv_acct *a, const char *event, const char *method, const char *result,
     const char *detail)
 {
@@ -61,7 +62,8 @@ lv_audit(struct lv_acct *a, const char *event, const char *method, const char *r
 	if (a->ctx->conf.syslog)
 		to_syslog(a, body);
 	if (a->auditfd < 0 || write(a->auditfd, line, (size_t)n) != n || lv_store_sync(a->auditfd) != 0)
-		lv_warn("cannot append to the audit log of %s:", a->name);
+		return lv_err(EX_IOERR, "cannot append to the audit log of %s:", a->name);
+	return 0;
 }
 
 int

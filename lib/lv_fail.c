@@ -1,7 +1,12 @@
 /* Consecutive failures of an account, kept in its records. After lock_after
  * of them each further 6-digit answer waits a delay that doubles from
  * lock_min to lock_max; a success or lv-unlock clears both. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "lv.h"
+
+static const char *const keys[3] = { "fail.count", "fail.until", "fail.last" };
 
 long
 lv_fail_locked(const struct lv_acct *a, time_t now)
@@ -38,4 +43,37 @@ lv_fail_reset(struct lv_acct *a)
 	lv_rec_del(&a->rec, "fail.count");
 	lv_rec_del(&a->rec, "fail.until");
 	lv_rec_del(&a->rec, "fail.last");
+}
+
+/* lv-verify counts a guess on disk before it checks it, then puts the
+ * failure records back as read so that the check counts it (or clears it)
+ * again in its own commit. */
+int
+lv_fail_mark(const struct lv_acct *a, struct lv_fail_mark *m)
+{
+	const char *v;
+	int i, rc = 0;
+
+	for (i = 0; i < 3; i++) {
+		v = lv_rec_get(&a->rec, keys[i]);
+		m->v[i] = v ? strdup(v) : NULL;
+		rc |= v != NULL && m->v[i] == NULL;
+	}
+	return rc ? -1 : 0;
+}
+
+int
+lv_fail_restore(struct lv_acct *a, struct lv_fail_mark *m)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (m->v[i] == NULL)
+			lv_rec_del(&a->rec, keys[i]);
+		else if (lv_rec_set(&a->rec, keys[i], m->v[i]) != 0)
+			rc = -1;
+		free(m->v[i]);
+		m->v[i] = NULL;
+	}
+	return rc;
 }

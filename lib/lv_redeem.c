@@ -81,7 +81,8 @@ once(struct lv_ctx *c, const char *account, const char *id, const char *hash)
 		rc = lv_store_commit(&a);
 	if (rc == 0 || rc == 1) {
 		snprintf(detail, sizeof(detail), "request=%s", id);
-		lv_audit(&a, "verify", "push", rc == 0 ? "accept" : "reject", detail);
+		if (lv_audit(&a, "verify", "push", rc == 0 ? "accept" : "reject", detail) != 0)
+			rc = EX_IOERR; /* an acceptance not on record is refused */
 	}
 	lv_store_close(&a);
 	if (rc == 1)
