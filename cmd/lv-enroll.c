@@ -78,13 +78,24 @@ validate(struct opts *o)
 		return lv_usage(synopsis, "--device-key takes - (the public key is read from standard input)");
 	if (o->phone != NULL && lv_valid_phone(o->phone) != 0)
 		return lv_err(EX_DATAERR, "bad phone number: E.164 expected, like +15551234567");
-	if (o->gafile != NULL)
+	if (o->gafile != NULL && !lv_priv_restricted())
 		return lv_totp_import_ga(o->gafile, o->secret, sizeof(o->secret), &o->secretlen);
 	if (o->totp) {
 		randombytes_buf(o->secret, 20);
 		o->secretlen = 20;
 	}
 	return 0;
+}
+
+/* Set-user-ID, the file is opened as the service user, so only once the
+ * caller is known to be allowed (the admin group): before, it would tell
+ * an ordinary user what exists and what the service user's files hold. */
+static int
+import_ga_allowed(struct opts *o)
+{
+	if (o->gafile == NULL || !lv_priv_restricted())
+		return 0;
+	return lv_totp_import_ga(o->gafile, o->secret, sizeof(o->secret), &o->secretlen);
 }
 
 /* The device's public key: one base64 line on standard input. */
@@ -227,7 +238,7 @@ main(int argc, char **argv)
 	if ((rc = validate(&o)) != 0 || (rc = read_devkey(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
-	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0 && !o.init)
+	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0 && !o.init && (rc = import_ga_allowed(&o)) == 0)
 		rc = enroll(&c, &o);
 	sodium_memzero(o.secret, sizeof(o.secret));
 	lv_ctx_close(&c);
