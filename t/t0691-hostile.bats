@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# The caller is hostile (SPEC, Privilege): ordinary users run the
+# set-user-ID installation with a process state of their choosing (umask,
+# signals, mask, descriptors, limits, a terminal, a full stderr pipe).
+# Nothing of it may stall a shared lock, skip a count, suppress an audit
+# line, tell a right guess from a wrong one, or reach a hook. As root, with
+# scratch users of this file's own.
+load lib
+
+svc=lvsvc-host
+u1=lvhost1
+u2=lvhost2
+
+setup_file() {
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	D=$(mktemp -d /tmp/lv-hostile.XXXXXX)
+	chmod 755 "$D"
+	export D
+	for u in "$svc" "$u1" "$u2"; do
+		id "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$u"
+	done
+	mkdir "$D/src"
+	cp -R "$top/Makefile" "$top/cmd" "$top/lib" "$top/share" "$top/doc" "$top/pam" "$D/src/"
+	cp "$top/t/hostile.py" "$top/t/tty-stop.py" "$top/t/full-stderr.py" "$D/"
+	make -C "$D/src" clean >"$D/build.log" 2>&1
+	make -C "$D/src" -j2 install-setuid PREFIX="$D/prefix" STATEDIR="$D/state" \
+		CONFFILE="$D/lv.conf" LV_USER="$svc" >>"$D/build.log" 2>&1 || { cat "$D/build.log"; return 1; }
+	# A copy of lv-sendcode that waits while it holds the site-wide SMS count.
+	mkdir -m 700 "$D/mark"
+	chown "$svc" "$D/mark"
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -D_GNU_SOURCE -I"$D/src/lib" -DLOCKPAUSE_MARK="\"$D/mark/held\"" \
+		-DLOCKPAUSE_FIFO="\"$D/pause\"" -o "$D/prefix/bin/lv-sendcode-paused" \
+		"$D/src/cmd/lv-sendcode.c" "$top/t/lockpause.c" "$D/src/lib/liblv.a" \
+		$(pkg-config --libs libsodium libcdb) || return 1
+	chown "$svc" "$D/prefix/bin/lv-sendcode-paused"
+	chmod 4755 "$D/prefix/bin/lv-sendcode-paused"
+	# The gateway says what process it was given, and answers as curl does.
+	cat >"$D/gw" <<-EOF
+	#!/bin/sh
+	{
+		echo "args: \$*"
+		echo "ids: \$(id -u) \$(id -ru)"
+		echo "umask: \$(umask)"
+		echo "cwd: \$(pwd)"
+		echo "hostname fds: \$(for f in /proc/\$\$/fd/*; do readlink "\$f"; done | grep -c hostname)"
+		grep -E '^(SigIgn|SigBlk):' /proc/\$\$/status
+		cat
+	} >>"$D/gw.out"
+	echo "gateway reply: \$(tail -n 1 "$D/gw.out")"
+	echo "gateway warning: \$(tail -n 1 "$D/gw.out")" >&2
+	EOF
+	chmod 755 "$D/gw"
+	runuser -u "$svc" -- "$D/prefix/bin/lv-enroll" --init
+}
+
+teardown_file() {
+	for u in "$svc" "$u1" "$u2"; do userdel "$u" 2>/dev/null || true; done
+	rm -rf "$D"
+}
+
+setup() {
+	cd "$D" || return 1
+	unset LV_DIR LV_CONF
+	printf 'sms_gateway = %s\nlock_wait_ms = 1000\n' "$D/gw" >"$D/lv.conf"
+	# Each test starts afresh: no send log, no site count.
+	rm -rf "$D/state/site"
+	for u in "$u1" "$u2"; do
+		find "$D/state" -mindepth 3 -maxdepth 3 -name "$u" -exec rm -rf {} +
+		as root lv-enroll "$u" --phone +15551234567 >"$D/$u.code"
+	done
+	rm -f "$D/mark/held" "$D/pause" "$D/done"
+	: >"$D/gw.out"
+	chown "$svc" "$D/gw.out"
+}
+
+teardown() {
+	touch "$D/done"
+	wait
+}
+
+# as USER PROGRAM ARGS...: an installed program run by USER.
+as() {
+	local who=$1 prog=$2
+	shift 2
+	runuser -u "$who" -- "$D/prefix/bin/$prog" "$@"
+}
+
+# hostile USER [hostile.py OPTIONS] -- PROGRAM ARGS...: run by USER in the
+# process state the options make (t/hostile.py).
+hostile() {
+	local who=$1 opts=()
+	shift
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	local prog=$2
+	shift 2
+	setpriv --reuid="$who" --regid="$who" --init-groups /usr/bin/python3 "$D/hostile.py" "${opts[@]}" \
+		-- "$D/prefix/bin/$prog" "$@"
+}
+
+# The records of an account, as bytes, to compare before and after.
+snapshot() {
+	find "$D/state" -path "*/$1/records" -exec cat {} + | od -An -tx1
+}
+
+code_sent() {
+	sed -n 's/.*code: \([0-9]\{6\}\).*/\1/p' "$D/gw.out" | tail -n 1
+}
+
+@test "the gateway gets lv's process, not the caller's (umask, cwd, descriptors, signals, ids)" {
+	run --separate-stderr -0 hostile "$u1" --all -- lv-sendcode "$u1"
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+	svcid=$(id -u "$svc")
+	run -0 grep -E '^(ids|umask|cwd|hostname fds|SigIgn|SigBlk):' "$D/gw.out"
+	[ "$output" = "ids: $svcid $svcid
+umask: 0077
+cwd: /
+hostname fds: 0
+SigIgn:	0000000000000000
+SigBlk:	0000000000000000" ]
+}
+
+@test "with SIGCHLD ignored by the caller the send counts and the code works" {
+	run -0 hostile "$u1" --ignore SIGCHLD -- lv-sendcode "$u1"
+	code=$(code_sent)
+	[ -n "$code" ]
+	run -75 hostile "$u1" --ignore SIGCHLD -- lv-sendcode "$u1"
+	[[ "$output" == "lv-sendcode: resend too soon: "* ]]
+	run -0 as "$u1" lv-verify "$u1" <<<"$code"
+}
+
+@test "the gateway's reply, which holds the code, never reaches the caller" {
+	run --separate-stderr -0 as "$u1" lv-sendcode "$u1"
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+	[ -n "$(code_sent)" ]
+}
+
+@test "a caller's umask 0777 leaves the state files at lv's modes, and the next sends work" {
+	rm -rf "$D/state/site"
+	run -0 hostile "$u1" --umask 0777 -- lv-sendcode "$u1"
+	run -0 stat -c '%a %U' "$D/state/site" "$D/state/site/records"
+	[ "$output" = "700 $svc
+600 $svc" ]
+	run -0 as "$u2" lv-sendcode "$u2"
+}
+
+@test "a low file size limit is refused (77) before anything is read; right and wrong answers alike" {
+	before=$(snapshot "$u1")
+	run -77 hostile "$u1" --limit FSIZE=1024:1024 -- lv-verify "$u1" <<<"$WRONG_CODE"
+	[ "$output" = "lv-verify: refused: the caller's limit of file size (ulimit -f) is 1024; lv needs it unlimited" ]
+	run -77 hostile "$u1" --limit FSIZE=1024:1024 -- lv-verify "$u1" <"$D/$u1.code"
+	[ "$output" = "lv-verify: refused: the caller's limit of file size (ulimit -f) is 1024; lv needs it unlimited" ]
+	[ "$(snapshot "$u1")" = "$before" ]
+}
+
+@test "a low soft limit is raised: a wrong guess is counted, the right answer accepted" {
+	run -1 hostile "$u1" --limit FSIZE=0:- --limit NOFILE=64:- -- lv-verify "$u1" <<<"123456"
+	[ "$(as root lv-status "$u1" | awk -F '\t' '$1 == "failures" { print $2 }')" = 1 ]
+	run -0 hostile "$u1" --limit FSIZE=0:- --limit NOFILE=64:- -- lv-verify "$u1" <"$D/$u1.code"
+}
+
+@test "low hard limits of open files and CPU time are refused (77), nothing counted" {
+	before=$(snapshot "$u1")
+	run -77 hostile "$u1" --limit NOFILE=16:16 -- lv-verify "$u1" <<<"123456"
+	[ "$output" = "lv-verify: refused: the caller's limit of open files (ulimit -n) is 16; lv needs more" ]
+	run -77 hostile "$u1" --limit CPU=5:5 -- lv-verify "$u1" <<<"123456"
+	[ "$output" = "lv-verify: refused: the caller's limit of CPU time (ulimit -t) is 5; lv needs it unlimited" ]
+	[ "$(snapshot "$u1")" = "$before" ]
+}
+
+@test "a caller's idle scheduling policy is refused (77): it would slow shared locks" {
+	run -77 hostile "$u1" --idle -- lv-sendcode "$u1"
+	[ "$output" = "lv-sendcode: refused: cannot leave the caller's scheduling policy: Operation not permitted" ]
+	[ ! -s "$D/gw.out" ]
+}
+
+@test "the caller cannot stop or signal the program it started" {
+	mkfifo -m 600 "$D/pause"
+	chown "$svc" "$D/pause"
+	hostile "$u1" -- lv-sendcode-paused "$u1" >/dev/null 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 400); do [ -e "$D/mark/held" ] && break; sleep 0.05; done
+	[ -e "$D/mark/held" ]
+	run -1 runuser -u "$u1" -- kill -STOP "$pid"
+	[[ "$output" == *"Operation not permitted"* ]]
+	run -1 runuser -u "$u1" -- kill -TERM "$pid"
+	kill -CONT "$pid"
+	echo x >"$D/pause"
+	wait "$pid"
+}
+
+@test "^Z on the caller's terminal while the site-wide count is held leaves others' sends working" {
+	mkfifo -m 600 "$D/pause"
+	chown "$svc" "$D/pause"
+	/usr/bin/python3 "$D/tty-stop.py" "$D/mark/held" "$D/pause" "$D/done" -- setpriv --reuid="$u1" \
+		--regid="$u1" --init-groups "$D/prefix/bin/lv-sendcode-paused" "$u1" >"$D/tty.out" 2>&1 3>&- &
+	for _ in $(seq 400); do grep -q '^released$' "$D/tty.out" && break; sleep 0.05; done
+	run -0 sed -n 2,3p "$D/tty.out"
+	[ "$output" = "held off
+released" ]
+	run -0 as "$u2" lv-sendcode "$u2"
+	kill -KILL "$(sed -n 's/^pid //p' "$D/tty.out")"
+}
+
+@test "stderr on a full pipe never keeps the account's lock held" {
+	echo 123456 >"$D/answer"
+	/usr/bin/python3 "$D/full-stderr.py" "$D/answer" "$D/done" -- setpriv --reuid="$u1" --regid="$u1" \
+		--init-groups "$D/prefix/bin/lv-verify" "$u1" >"$D/pipe.out" 2>&1 3>&- &
+	for _ in $(seq 400); do [ "$(wc -l <"$D/pipe.out")" -ge 2 ] && break; sleep 0.05; done
+	run -0 sed -n 2p "$D/pipe.out"
+	[ "$output" = blocked ]
+	run -0 as root lv-backup new "$u1"
+}
+
+@test "--import-ga of a path only the service user may read is refused (77) before it is opened" {
+	install -o "$svc" -m 600 /dev/null "$D/state/secret"
+	for path in "$D/state/secret" "$D/state/nothing-here"; do
+		run -77 as "$u1" lv-enroll "$u1" --update --import-ga "$path"
+		[ "$output" = "lv-enroll: only root or the admin group (admin_group in lv.conf) may run lv-enroll" ]
+	done
+}
+
+@test "a newline in argv[0] forges no second line on stderr or in syslog" {
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/syslog-catch.py" "$D/log.sock" "$D/syslog" 3>&- &
+	for _ in $(seq 200); do [ -S "$D/log.sock" ] && break; sleep 0.05; done
+	chmod 666 "$D/log.sock"
+	printf 'syslog = 1\nsyslog_socket = %s\n' "$D/log.sock" >>"$D/lv.conf"
+	run -1 runuser -u "$u1" -- bash -c 'exec -a "$(printf "lv-verify\nforged: x")" "$0" "$1"' \
+		"$D/prefix/bin/lv-verify" "$u1" <<<"123456"
+	[ "$output" = "lv: rejected: wrong code (no SMS code is pending)" ]
+	for _ in $(seq 200); do [ -s "$D/syslog" ] && break; sleep 0.05; done
+	rm -f "$D/log.sock"
+	run -0 cat "$D/syslog"
+	[[ "$output" =~ ^'<'[0-9]+'>'.*' lv['[0-9]+']: account='"$u1"' event=verify '.*$ ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
