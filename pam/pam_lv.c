@@ -5,6 +5,7 @@
  * dir=STATEDIR, conf=FILE, wait=SECONDS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,39 @@ valid_account(const char *s)
 	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-' || s[0] == '@')
 		return 0;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") == n;
+}
+
+/* The name for syslog: printable bytes only, so it cannot forge a line. */
+static void
+printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
+
+/* The PAM user must be an account as the account database spells it:
+ * another spelling (SXU1 where NSS folds case to sxu1, a trailing dot)
+ * would reach lv as an account that is not enrolled and pass nullok. */
+static int
+known_user(pam_handle_t *pamh, const char *user)
+{
+	struct passwd pw, *found = NULL;
+	char buf[16384], shown[80], canonical[80];
+
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) == 0 && found != NULL &&
+	    strcmp(found->pw_name, user) == 0)
+		return 1;
+	printable(user, shown, sizeof(shown));
+	if (found == NULL) {
+		pam_syslog(pamh, LOG_NOTICE, "refused %s: not in the account database", shown);
+		return 0;
+	}
+	printable(found->pw_name, canonical, sizeof(canonical));
+	pam_syslog(pamh, LOG_NOTICE, "refused %s: the account database spells it %s", shown, canonical);
+	return 0;
 }
 
 static void
@@ -294,6 +328,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	parse_opts(argc, argv, &o);
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+		return PAM_USER_UNKNOWN;
+	if (!known_user(pamh, user))
 		return PAM_USER_UNKNOWN;
 	if (!valid_account(user))
 		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
