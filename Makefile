@@ -25,7 +25,7 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 MAN = $(wildcard doc/*.[1-8])
-TESTPROGS = t/bin/totp-vectors t/bin/hint-cas
+TESTPROGS = t/bin/totp-vectors t/bin/hint-cas t/bin/child_state
 
 # Only lv-enroll draws QR codes (lib/lv_qr.c), so only it links libqrencode.
 EXTRA_LIBS_lv-enroll = $(shell pkg-config --libs libqrencode)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -102,15 +103,42 @@ known_user(pam_handle_t *pamh, const char *user)
 	return 0;
 }
 
+/* Nothing of the application's survives exec but the three pipes: no other
+ * descriptor (an fd on /etc/shadow), no ignored signal, no blocked one. */
 static void
-child(const struct opts *o, char *const argv[], int in, int out, int err)
+clean_process(void)
+{
+	struct sigaction sa;
+	struct rlimit rl;
+	sigset_t none;
+	unsigned fd;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL); /* fails harmlessly for KILL, STOP and libc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (close_range(3, ~0U, 0) != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		for (fd = 3; fd < rl.rlim_cur && fd < 1048576; fd++) /* kernels before 5.9 */
+			close((int)fd);
+}
+
+/* Between fork and exec: only async-signal-safe calls. The pipe ends are
+ * moved above 2 first, so that none is overwritten by another's dup2 when
+ * the application had closed its own 0-2. */
+static void
+child(const char *path, char *const argv[], int in, int out, int err)
 {
 	static char *const env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", NULL };
-	char path[4096];
 
+	if ((in = fcntl(in, F_DUPFD, 3)) < 0 || (out = fcntl(out, F_DUPFD, 3)) < 0 ||
+	    (err = fcntl(err, F_DUPFD, 3)) < 0)
+		_exit(70);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(70);
-	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	clean_process();
 	execve(path, argv, env);
 	_exit(70);
 }
@@ -133,36 +161,62 @@ drain(int fd, char *buf, size_t size)
 	close(fd);
 }
 
-/* Runs an lv program without a shell; returns its exit status, or -1. */
+/* The answer fits in the pipe, so it is written before the fork: a child
+ * that exits without reading cannot raise SIGPIPE in the application. */
+static int
+input_pipe(const char *input, int in[2])
+{
+	size_t n = input != NULL ? strlen(input) : 0;
+
+	if (pipe2(in, O_CLOEXEC) != 0)
+		return -1;
+	if (n > 0 && write(in[1], input, n) != (ssize_t)n) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	close(in[1]);
+	return 0;
+}
+
+/* Runs an lv program without a shell; returns its exit status, or -1.
+ * SIGCHLD is at its default while the child lives: were it ignored (as
+ * daemons do), the child would be reaped unseen and waitpid would fail. */
 static int
 run_lv(const struct opts *o, char *const argv[], struct run *r)
 {
-	int in[2], out[2], err[2], status;
+	int in[2], out[2], err[2], status = 0, reaped = 0;
 	struct sigaction sa, old;
+	char path[4096];
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	if (input_pipe(r->input, in) != 0)
 		return -1;
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		close(in[0]);
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		close(in[0]);
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, &old); /* the application may ignore SIGCHLD */
+	sigaction(SIGCHLD, &sa, &old);
 	if ((pid = fork()) == 0)
-		child(o, argv, in[0], out[1], err[1]);
+		child(path, argv, in[0], out[1], err[1]);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	if (pid > 0 && r->input != NULL) {
-		ssize_t w = write(in[1], r->input, strlen(r->input));
-
-		(void)w; /* a short write shows as a malformed answer in the child */
-	}
-	close(in[1]);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (pid > 0 && (reaped = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
-	if (pid <= 0 || !WIFEXITED(status))
+	if (pid <= 0 || reaped != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }

@@ -89,6 +89,29 @@ pamtester: Authentication failure" ]
 	run -0 env LD_PRELOAD="$top/t/bin/nss_fold.so" pamtester "$service" "$user" authenticate <<<"$code"
 }
 
+@test "pam_lv's child gets none of the application's descriptors, ignored or blocked signals" {
+	# A stand-in for lv-verify (t/child_state.c) that writes what it
+	# inherited to $LV_DIR/child-state.
+	mkdir standin "$LV_DIR"
+	ln -s "$top/t/bin/child_state" standin/lv-verify
+	write_service "bindir=$BATS_TEST_TMPDIR/standin"
+	# The application: /etc/shadow open on descriptor 7, SIGCHLD, SIGPIPE
+	# and SIGHUP ignored, SIGTERM and SIGUSR1 blocked, as a daemon may be.
+	run -0 python3 -c '
+import os, signal, sys
+os.dup2(os.open("/etc/shadow", os.O_RDONLY), 7)
+for s in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
+	signal.signal(s, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM, signal.SIGUSR1))
+os.execvp(sys.argv[1], sys.argv[1:])
+' pamtester "$service" "$user" authenticate <<<"123456"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	# 3 is the stand-in's own handle on /proc/self/fd.
+	[ "$(cat "$LV_DIR/child-state")" = "fds: 0 1 2 3
+SigBlk:	0000000000000000
+SigIgn:	0000000000000000" ]
+}
+
 @test "pam_lv never stores the code as PAM_AUTHTOK" {
 	enrol "$user"
 	echo "auth required $top/t/bin/pam_authtok_check.so" >>"/etc/pam.d/$service"
