@@ -1,6 +1,7 @@
 /* pam_lv: the second login step as a PAM module. It asks for a code through
  * the conversation and hands it to lv-verify on stdin; an empty answer sends
- * a push request (lv-requests new) and waits for it (lv-verify --request).
+ * a push request (lv-requests new), asks again (Enter once approved, or a
+ * code) and waits for it (lv-verify --request).
  * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR,
  * dir=STATEDIR, conf=FILE, wait=SECONDS. */
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <security/pam_modules.h>
 
 #define PROMPT "Verification code (or press Enter for a push): "
+#define PROMPT_PUSH "Press Enter once approved, or type a code instead: "
 #define ANSWER_MAX 256
 
 struct opts {
@@ -276,15 +278,24 @@ map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, c
 }
 
 static int
-ask(pam_handle_t *pamh, char **answer)
+ask(pam_handle_t *pamh, const char *prompt, char **answer)
 {
-	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", PROMPT);
+	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", prompt);
 
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (*answer == NULL)
 		return PAM_CONV_ERR;
 	return PAM_SUCCESS;
+}
+
+static void
+forget(char *answer)
+{
+	if (answer == NULL)
+		return;
+	memset(answer, 0, strlen(answer));
+	free(answer);
 }
 
 static int
@@ -345,17 +356,12 @@ new_request(pam_handle_t *pamh, const struct opts *o, const char *user, struct r
 }
 
 static int
-push(pam_handle_t *pamh, const struct opts *o, const char *user)
+await_request(pam_handle_t *pamh, const struct opts *o, const char *user, char *id, const char *token)
 {
-	char *id, *number, *token, wait[16], line[256], *extra[5], *argv[16];
+	char wait[16], line[256], *extra[5], *argv[16];
 	struct run r;
-	int rc, st;
+	int st;
 
-	if ((rc = new_request(pamh, o, user, &r)) != PAM_SUCCESS)
-		return rc;
-	if (split_request(r.out, &id, &number, &token) != 0)
-		return PAM_SYSTEM_ERR;
-	pam_info(pamh, "A login request was sent to your phone. Approve it there and pick %s.", number);
 	snprintf(wait, sizeof(wait), "%ld", o->wait);
 	snprintf(line, sizeof(line), "%s\n", token);
 	extra[0] = "--request";
@@ -364,11 +370,36 @@ push(pam_handle_t *pamh, const struct opts *o, const char *user)
 	extra[3] = wait;
 	extra[4] = NULL;
 	build_argv(o, "lv-verify", NULL, user, extra, argv);
+	memset(&r, 0, sizeof(r));
 	r.input = line;
 	st = run_lv(o, argv, &r);
 	memset(line, 0, sizeof(line));
-	memset(r.out, 0, sizeof(r.out));
 	return map_status(pamh, o, user, st, &r);
+}
+
+/* The number goes out before a prompt, never alone before the wait: sshd
+ * holds messages back until the next prompt, so over ssh the user would
+ * wait without seeing which number to pick. */
+static int
+push(pam_handle_t *pamh, const struct opts *o, const char *user)
+{
+	char *id, *number, *token, *answer = NULL;
+	struct run r;
+	int rc;
+
+	if ((rc = new_request(pamh, o, user, &r)) != PAM_SUCCESS)
+		return rc;
+	if (split_request(r.out, &id, &number, &token) != 0)
+		rc = PAM_SYSTEM_ERR;
+	else {
+		pam_info(pamh, "A login request was sent to your phone. Approve it there and pick %s.", number);
+		if ((rc = ask(pamh, PROMPT_PUSH, &answer)) == PAM_SUCCESS)
+			rc = answer[0] == '\0' ? await_request(pamh, o, user, id, token) :
+			    verify_code(pamh, o, user, answer);
+	}
+	forget(answer);
+	memset(r.out, 0, sizeof(r.out));
+	return rc;
 }
 
 PAM_EXTERN int
@@ -387,14 +418,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return PAM_USER_UNKNOWN;
 	if (!valid_account(user))
 		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
-	if ((rc = ask(pamh, &answer)) != PAM_SUCCESS)
+	if ((rc = ask(pamh, PROMPT, &answer)) != PAM_SUCCESS)
 		return rc;
 	if (answer[0] == '\0')
 		rc = push(pamh, &o, user);
 	else
 		rc = verify_code(pamh, &o, user, answer);
-	memset(answer, 0, strlen(answer));
-	free(answer);
+	forget(answer);
 	return rc;
 }
 

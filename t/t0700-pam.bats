@@ -142,7 +142,7 @@ await_line() {
 @test "an empty answer sends a push; approval from another process lets the login in" {
 	lv-device keygen --key phone.key >phone.pub
 	enrol "$user" --device-key - <phone.pub
-	stdbuf -o0 pamtester "$service" "$user" authenticate <<<"" >pam.out 2>&1 &
+	printf '\n\n' | stdbuf -o0 pamtester "$service" "$user" authenticate >pam.out 2>&1 &
 	pam=$!
 	await_line pam.out "pick [0-9][0-9]"
 	number=$(sed -n 's/.*pick \([0-9][0-9]\)\..*/\1/p' pam.out)
@@ -152,13 +152,21 @@ await_line() {
 	wait "$pam" || rc=$?
 	[ "$rc" = 0 ]
 	[ "$(cat pam.out)" = "Verification code (or press Enter for a push): A login request was sent to your phone. Approve it there and pick $number.
-pamtester: successfully authenticated" ]
+Press Enter once approved, or type a code instead: pamtester: successfully authenticated" ]
+}
+
+@test "a code typed at the push's second prompt is checked instead of the request" {
+	lv-device keygen --key phone.key >phone.pub
+	enrol "$user" --device-key - <phone.pub
+	run -0 stdbuf -o0 pamtester "$service" "$user" authenticate < <(printf '\n%s\n' "$code")
+	[[ "$output" =~ ^"Verification code (or press Enter for a push): A login request was sent to your phone. Approve it there and pick "[0-9][0-9]".
+Press Enter once approved, or type a code instead: pamtester: successfully authenticated"$ ]] || { printf "%s\n" "$output"; false; }
 }
 
 @test "a denied push leaves the login out" {
 	lv-device keygen --key phone.key >phone.pub
 	enrol "$user" --device-key - <phone.pub
-	stdbuf -o0 pamtester "$service" "$user" authenticate <<<"" >pam.out 2>&1 &
+	printf '\n\n' | stdbuf -o0 pamtester "$service" "$user" authenticate >pam.out 2>&1 &
 	pam=$!
 	await_line pam.out "pick [0-9][0-9]"
 	number=$(sed -n 's/.*pick \([0-9][0-9]\)\..*/\1/p' pam.out)
