@@ -147,6 +147,14 @@ DENIED="$user@127.0.0.1: Permission denied (keyboard-interactive)."$'\r'
 	[ "$(cat "$D/prompts")" = "$PROMPT" ]
 }
 
+@test "enforced ssh: the right code without the key is refused" {
+	enrol "$user"
+	echo "$code" >"$D/answer"
+	run -255 ssh_person -o PubkeyAuthentication=no -p "$port" "$user@127.0.0.1" 'echo ran-the-command'
+	[ "$output" = "$user@127.0.0.1: Permission denied (publickey)."$'\r' ]
+	[ ! -e "$D/prompts" ]
+}
+
 @test "enforced ssh: a key and a wrong code leave the user outside" {
 	enrol "$user"
 	echo "$WRONG_CODE" >"$D/answer"
