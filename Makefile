@@ -25,7 +25,7 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
 MAN = $(wildcard doc/*.[1-8])
-TESTPROGS = t/bin/totp-vectors t/bin/hint-cas
+TESTPROGS = t/bin/totp-vectors t/bin/hint-cas t/bin/child_state
 
 # Only lv-enroll draws QR codes (lib/lv_qr.c), so only it links libqrencode.
 EXTRA_LIBS_lv-enroll = $(shell pkg-config --libs libqrencode)
@@ -55,11 +55,15 @@ bin/%: cmd/%.c lib/liblv.a lib/*.h
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
 # Test programs and modules: built for the tests, never installed.
-testbins: $(TESTPROGS) t/bin/pam_authtok_check.so
+testbins: $(TESTPROGS) t/bin/pam_authtok_check.so t/bin/nss_fold.so
 
 t/bin/pam_authtok_check.so: t/pam_authtok_check.c
 	@mkdir -p t/bin
 	@echo CC $@; $(CC) $(WARN) -fPIC -shared -o $@ t/pam_authtok_check.c -lpam
+
+t/bin/nss_fold.so: t/nss_fold.c
+	@mkdir -p t/bin
+	@echo CC $@; $(CC) $(WARN) -fPIC -shared -o $@ t/nss_fold.c -ldl
 
 t/bin/%: t/%.c lib/liblv.a lib/*.h
 	@mkdir -p t/bin

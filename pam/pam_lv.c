@@ -1,14 +1,17 @@
 /* pam_lv: the second login step as a PAM module. It asks for a code through
  * the conversation and hands it to lv-verify on stdin; an empty answer sends
- * a push request (lv-requests new) and waits for it (lv-verify --request).
+ * a push request (lv-requests new), asks again (Enter once approved, or a
+ * code) and waits for it (lv-verify --request).
  * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR,
  * dir=STATEDIR, conf=FILE, wait=SECONDS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -18,6 +21,7 @@
 #include <security/pam_modules.h>
 
 #define PROMPT "Verification code (or press Enter for a push): "
+#define PROMPT_PUSH "Press Enter once approved, or type a code instead: "
 #define ANSWER_MAX 256
 
 struct opts {
@@ -68,15 +72,75 @@ valid_account(const char *s)
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") == n;
 }
 
+/* The name for syslog: printable bytes only, so it cannot forge a line. */
 static void
-child(const struct opts *o, char *const argv[], int in, int out, int err)
+printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
+
+/* The PAM user must be an account as the account database spells it:
+ * another spelling (SXU1 where NSS folds case to sxu1, a trailing dot)
+ * would reach lv as an account that is not enrolled and pass nullok. */
+static int
+known_user(pam_handle_t *pamh, const char *user)
+{
+	struct passwd pw, *found = NULL;
+	char buf[16384], shown[80], canonical[80];
+
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) == 0 && found != NULL &&
+	    strcmp(found->pw_name, user) == 0)
+		return 1;
+	printable(user, shown, sizeof(shown));
+	if (found == NULL) {
+		pam_syslog(pamh, LOG_NOTICE, "refused %s: not in the account database", shown);
+		return 0;
+	}
+	printable(found->pw_name, canonical, sizeof(canonical));
+	pam_syslog(pamh, LOG_NOTICE, "refused %s: the account database spells it %s", shown, canonical);
+	return 0;
+}
+
+/* Nothing of the application's survives exec but the three pipes: no other
+ * descriptor (an fd on /etc/shadow), no ignored signal, no blocked one. */
+static void
+clean_process(void)
+{
+	struct sigaction sa;
+	struct rlimit rl;
+	sigset_t none;
+	unsigned fd;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL); /* fails harmlessly for KILL, STOP and libc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (close_range(3, ~0U, 0) != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		for (fd = 3; fd < rl.rlim_cur && fd < 1048576; fd++) /* kernels before 5.9 */
+			close((int)fd);
+}
+
+/* Between fork and exec: only async-signal-safe calls. The pipe ends are
+ * moved above 2 first, so that none is overwritten by another's dup2 when
+ * the application had closed its own 0-2. */
+static void
+child(const char *path, char *const argv[], int in, int out, int err)
 {
 	static char *const env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", NULL };
-	char path[4096];
 
+	if ((in = fcntl(in, F_DUPFD, 3)) < 0 || (out = fcntl(out, F_DUPFD, 3)) < 0 ||
+	    (err = fcntl(err, F_DUPFD, 3)) < 0)
+		_exit(70);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(70);
-	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	clean_process();
 	execve(path, argv, env);
 	_exit(70);
 }
@@ -99,36 +163,62 @@ drain(int fd, char *buf, size_t size)
 	close(fd);
 }
 
-/* Runs an lv program without a shell; returns its exit status, or -1. */
+/* The answer fits in the pipe, so it is written before the fork: a child
+ * that exits without reading cannot raise SIGPIPE in the application. */
+static int
+input_pipe(const char *input, int in[2])
+{
+	size_t n = input != NULL ? strlen(input) : 0;
+
+	if (pipe2(in, O_CLOEXEC) != 0)
+		return -1;
+	if (n > 0 && write(in[1], input, n) != (ssize_t)n) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	close(in[1]);
+	return 0;
+}
+
+/* Runs an lv program without a shell; returns its exit status, or -1.
+ * SIGCHLD is at its default while the child lives: were it ignored (as
+ * daemons do), the child would be reaped unseen and waitpid would fail. */
 static int
 run_lv(const struct opts *o, char *const argv[], struct run *r)
 {
-	int in[2], out[2], err[2], status;
+	int in[2], out[2], err[2], status = 0, reaped = 0;
 	struct sigaction sa, old;
+	char path[4096];
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	if (input_pipe(r->input, in) != 0)
 		return -1;
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		close(in[0]);
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		close(in[0]);
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, &old); /* the application may ignore SIGCHLD */
+	sigaction(SIGCHLD, &sa, &old);
 	if ((pid = fork()) == 0)
-		child(o, argv, in[0], out[1], err[1]);
+		child(path, argv, in[0], out[1], err[1]);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	if (pid > 0 && r->input != NULL) {
-		ssize_t w = write(in[1], r->input, strlen(r->input));
-
-		(void)w; /* a short write shows as a malformed answer in the child */
-	}
-	close(in[1]);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (pid > 0 && (reaped = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
-	if (pid <= 0 || !WIFEXITED(status))
+	if (pid <= 0 || reaped != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }
@@ -188,15 +278,24 @@ map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, c
 }
 
 static int
-ask(pam_handle_t *pamh, char **answer)
+ask(pam_handle_t *pamh, const char *prompt, char **answer)
 {
-	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", PROMPT);
+	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, answer, "%s", prompt);
 
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (*answer == NULL)
 		return PAM_CONV_ERR;
 	return PAM_SUCCESS;
+}
+
+static void
+forget(char *answer)
+{
+	if (answer == NULL)
+		return;
+	memset(answer, 0, strlen(answer));
+	free(answer);
 }
 
 static int
@@ -257,17 +356,12 @@ new_request(pam_handle_t *pamh, const struct opts *o, const char *user, struct r
 }
 
 static int
-push(pam_handle_t *pamh, const struct opts *o, const char *user)
+await_request(pam_handle_t *pamh, const struct opts *o, const char *user, char *id, const char *token)
 {
-	char *id, *number, *token, wait[16], line[256], *extra[5], *argv[16];
+	char wait[16], line[256], *extra[5], *argv[16];
 	struct run r;
-	int rc, st;
+	int st;
 
-	if ((rc = new_request(pamh, o, user, &r)) != PAM_SUCCESS)
-		return rc;
-	if (split_request(r.out, &id, &number, &token) != 0)
-		return PAM_SYSTEM_ERR;
-	pam_info(pamh, "A login request was sent to your phone. Approve it there and pick %s.", number);
 	snprintf(wait, sizeof(wait), "%ld", o->wait);
 	snprintf(line, sizeof(line), "%s\n", token);
 	extra[0] = "--request";
@@ -276,11 +370,36 @@ push(pam_handle_t *pamh, const struct opts *o, const char *user)
 	extra[3] = wait;
 	extra[4] = NULL;
 	build_argv(o, "lv-verify", NULL, user, extra, argv);
+	memset(&r, 0, sizeof(r));
 	r.input = line;
 	st = run_lv(o, argv, &r);
 	memset(line, 0, sizeof(line));
-	memset(r.out, 0, sizeof(r.out));
 	return map_status(pamh, o, user, st, &r);
+}
+
+/* The number goes out before a prompt, never alone before the wait: sshd
+ * holds messages back until the next prompt, so over ssh the user would
+ * wait without seeing which number to pick. */
+static int
+push(pam_handle_t *pamh, const struct opts *o, const char *user)
+{
+	char *id, *number, *token, *answer = NULL;
+	struct run r;
+	int rc;
+
+	if ((rc = new_request(pamh, o, user, &r)) != PAM_SUCCESS)
+		return rc;
+	if (split_request(r.out, &id, &number, &token) != 0)
+		rc = PAM_SYSTEM_ERR;
+	else {
+		pam_info(pamh, "A login request was sent to your phone. Approve it there and pick %s.", number);
+		if ((rc = ask(pamh, PROMPT_PUSH, &answer)) == PAM_SUCCESS)
+			rc = answer[0] == '\0' ? await_request(pamh, o, user, id, token) :
+			    verify_code(pamh, o, user, answer);
+	}
+	forget(answer);
+	memset(r.out, 0, sizeof(r.out));
+	return rc;
 }
 
 PAM_EXTERN int
@@ -295,16 +414,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	parse_opts(argc, argv, &o);
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return PAM_USER_UNKNOWN;
+	if (!known_user(pamh, user))
+		return PAM_USER_UNKNOWN;
 	if (!valid_account(user))
 		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
-	if ((rc = ask(pamh, &answer)) != PAM_SUCCESS)
+	if ((rc = ask(pamh, PROMPT, &answer)) != PAM_SUCCESS)
 		return rc;
 	if (answer[0] == '\0')
 		rc = push(pamh, &o, user);
 	else
 		rc = verify_code(pamh, &o, user, answer);
-	memset(answer, 0, strlen(answer));
-	free(answer);
+	forget(answer);
 	return rc;
 }
 
