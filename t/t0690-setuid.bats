@@ -11,7 +11,6 @@ adm=lvadm-test
 admgrp=lvadmgrp-test
 
 setup_file() {
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	D=$(mktemp -d /tmp/lv-setuid.XXXXXX)
 	chmod 755 "$D"
 	export D
@@ -20,11 +19,7 @@ setup_file() {
 		id "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$u"
 	done
 	usermod -a -G "$admgrp" "$adm"
-	mkdir "$D/src"
-	cp -R "$top/Makefile" "$top/cmd" "$top/lib" "$top/share" "$top/doc" "$top/pam" "$D/src/"
-	make -C "$D/src" clean >"$D/build.log" 2>&1
-	make -C "$D/src" -j2 install-setuid PREFIX="$D/prefix" STATEDIR="$D/state" \
-		CONFFILE="$D/lv.conf" LV_USER="$svc" >>"$D/build.log" 2>&1 || { cat "$D/build.log"; return 1; }
+	"$BATS_TEST_DIRNAME/setuid-install" "$D" "$svc"
 	cat >"$D/gw" <<-EOF
 	#!/bin/sh
 	{ echo "args: \$*"; echo "ids: \$(id -u) \$(id -ru)"; cat; env | sort; } >>"$D/gw.out"

@@ -19,22 +19,8 @@ setup_file() {
 	for u in "$svc" "$u1" "$u2"; do
 		id "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$u"
 	done
-	mkdir "$D/src"
-	cp -R "$top/Makefile" "$top/cmd" "$top/lib" "$top/share" "$top/doc" "$top/pam" "$D/src/"
+	LOCKPAUSE=1 "$BATS_TEST_DIRNAME/setuid-install" "$D" "$svc"
 	cp "$top/t/hostile.py" "$top/t/tty-stop.py" "$top/t/full-stderr.py" "$D/"
-	make -C "$D/src" clean >"$D/build.log" 2>&1
-	make -C "$D/src" -j2 install-setuid PREFIX="$D/prefix" STATEDIR="$D/state" \
-		CONFFILE="$D/lv.conf" LV_USER="$svc" >>"$D/build.log" 2>&1 || { cat "$D/build.log"; return 1; }
-	# A copy of lv-sendcode that waits while it holds the site-wide SMS count.
-	mkdir -m 700 "$D/mark"
-	chown "$svc" "$D/mark"
-	# shellcheck disable=SC2046
-	cc -std=gnu11 -D_GNU_SOURCE -I"$D/src/lib" -DLOCKPAUSE_MARK="\"$D/mark/held\"" \
-		-DLOCKPAUSE_FIFO="\"$D/pause\"" -o "$D/prefix/bin/lv-sendcode-paused" \
-		"$D/src/cmd/lv-sendcode.c" "$top/t/lockpause.c" "$D/src/lib/liblv.a" \
-		$(pkg-config --libs libsodium libcdb) || return 1
-	chown "$svc" "$D/prefix/bin/lv-sendcode-paused"
-	chmod 4755 "$D/prefix/bin/lv-sendcode-paused"
 	# The gateway says what process it was given, and answers as curl does.
 	cat >"$D/gw" <<-EOF
 	#!/bin/sh
@@ -238,4 +224,10 @@ released" ]
 	run -0 cat "$D/syslog"
 	[[ "$output" =~ ^'<'[0-9]+'>'.*' lv['[0-9]+']: account='"$u1"' event=verify '.*$ ]]
 	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "a flood of guesses from hostile process states checks exactly lock_after of them" {
+	run -0 "$BATS_TEST_DIRNAME/stress/hostile" --guesses 120 --procs 4 --dir "$D" --svc "$svc" --user "$u1"
+	[[ "${lines[0]}" == "hostile: 120 wrong guesses by hostile callers, 4 at a time: 5 checked (lock_after is 5), "* ]]
+	[ "${lines[1]}" = "hostile: 0 violations" ]
 }
