@@ -63,16 +63,18 @@ release(struct lv_ctx *c, const struct opts *o)
 	int reset = strcmp(o->verb, "reset") == 0;
 	struct lv_acct a;
 	long seq = 0;
-	int rc;
+	int rc, tries = 0;
 
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
-		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-	if (rc == 0 && (rc = lv_backup_release(&a, reset, code)) == 0 &&
-	    (rc = lv_store_commit(&a)) == 0) {
-		seq = lv_rec_getnum(&a.rec, "backup.next", 1) - 1;
-		lv_audit(&a, reset ? "backup-reset" : "backup-new", "backup", "ok", NULL);
-	}
-	lv_store_close(&a);
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0 && (rc = lv_backup_release(&a, reset, code)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0) {
+			seq = lv_rec_getnum(&a.rec, "backup.next", 1) - 1;
+			lv_audit(&a, reset ? "backup-reset" : "backup-new", "backup", "ok", NULL);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 0 && o->print)
 		print_paper(o->account, code, seq);
 	else if (rc == 0)

@@ -206,13 +206,15 @@ enroll(struct lv_ctx *c, struct opts *o)
 {
 	char code[LV_BACKUP_CODELEN + 1] = "", uri[1024] = "";
 	struct lv_acct a;
-	int rc, fresh = 0;
+	int rc, fresh = 0, tries = 0;
 
 	/* --update never makes a directory for an account that is not there. */
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | (o->update ? 0 : LV_OPEN_CREATE), &a)) == 0 &&
-	    (rc = change(&a, o, uri, sizeof(uri), code, &fresh)) == 0 && (rc = lv_store_commit(&a)) == 0)
-		audit(&a, o, fresh);
-	lv_store_close(&a);
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | (o->update ? 0 : LV_OPEN_CREATE), &a)) == 0 &&
+		    (rc = change(&a, o, uri, sizeof(uri), code, &fresh)) == 0 && (rc = lv_store_commit(&a)) == 0)
+			audit(&a, o, fresh);
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 0 && fresh)
 		printf("%s\n", code);
 	if (rc == 0 && uri[0] != '\0')

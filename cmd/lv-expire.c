@@ -115,17 +115,20 @@ expire_locked(struct run *r, const char *name, struct counts *got, time_t *due)
 {
 	char detail[96];
 	struct lv_acct a;
-	int rc;
+	int rc, tries = 0;
 
-	if ((rc = lv_store_open(r->c, name, LV_OPEN_LOCK, &a)) == 0 &&
-	    (rc = apply(&a, r->now, got)) == 0 && got->codes + got->requests + got->passwords > 0 &&
-	    (rc = lv_store_commit(&a)) == 0) {
-		snprintf(detail, sizeof(detail), "codes=%ld requests=%ld passwords=%ld", got->codes,
-		    got->requests, got->passwords);
-		lv_audit(&a, "expire", NULL, "ok", detail);
-	}
-	*due = rc == 0 ? lv_due(&a) : 0;
-	lv_store_close(&a);
+	do {
+		memset(got, 0, sizeof(*got));
+		if ((rc = lv_store_open(r->c, name, LV_OPEN_LOCK, &a)) == 0 &&
+		    (rc = apply(&a, r->now, got)) == 0 && got->codes + got->requests + got->passwords > 0 &&
+		    (rc = lv_store_commit(&a)) == 0) {
+			snprintf(detail, sizeof(detail), "codes=%ld requests=%ld passwords=%ld", got->codes,
+			    got->requests, got->passwords);
+			lv_audit(&a, "expire", NULL, "ok", detail);
+		}
+		*due = rc == 0 ? lv_due(&a) : 0;
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	return rc;
 }
 

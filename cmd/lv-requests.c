@@ -150,16 +150,18 @@ new_request(struct lv_ctx *c, const struct opts *o)
 	char token[LV_TOKEN_LEN + 1] = "", line[2048];
 	struct lv_acct a;
 	struct lv_req r;
-	int rc;
+	int rc, tries = 0;
 
-	if ((rc = open_enrolled(c, o->account, LV_OPEN_LOCK, &a)) == 0 &&
-	    lv_rec_countprefix(&a.rec, "device.") == 0)
-		rc = lv_err(EX_UNAVAILABLE, "%s has no device for push requests (lv-enroll --update %s "
-		    "--device-key -)", o->account, o->account);
-	if (rc == 0 && (rc = lv_request_new(&a, o->ip, o->client, o->location, &r, token)) == 0 &&
-	    (rc = lv_store_commit(&a)) == 0)
-		audit_new(&a, o, &r);
-	lv_store_close(&a);
+	do {
+		if ((rc = open_enrolled(c, o->account, LV_OPEN_LOCK, &a)) == 0 &&
+		    lv_rec_countprefix(&a.rec, "device.") == 0)
+			rc = lv_err(EX_UNAVAILABLE, "%s has no device for push requests (lv-enroll --update %s "
+			    "--device-key -)", o->account, o->account);
+		if (rc == 0 && (rc = lv_request_new(&a, o->ip, o->client, o->location, &r, token)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0)
+			audit_new(&a, o, &r);
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 0) {
 		lv_request_line(o->account, &r, line, sizeof(line));
 		push(c, o, r.id, line);
@@ -295,15 +297,17 @@ answer(struct lv_ctx *c, const struct opts *o)
 {
 	struct lv_decision d;
 	struct lv_acct a;
-	int rc;
+	int rc, tries = 0;
 
-	memset(&d, 0, sizeof(d));
-	if ((rc = open_enrolled(c, o->account, LV_OPEN_LOCK, &a)) == 0 &&
-	    (rc = lv_request_answer(&a, o->line, lv_now(), &d)) == 0)
-		rc = lv_store_commit(&a);
-	if (rc == 0 || rc == 1)
-		audit_answer(&a, rc, &d);
-	lv_store_close(&a);
+	do {
+		memset(&d, 0, sizeof(d));
+		if ((rc = open_enrolled(c, o->account, LV_OPEN_LOCK, &a)) == 0 &&
+		    (rc = lv_request_answer(&a, o->line, lv_now(), &d)) == 0)
+			rc = lv_store_commit(&a);
+		if (rc == 0 || rc == 1)
+			audit_answer(&a, rc, &d);
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 1)
 		lv_warn("rejected: %s", d.why);
 	if (rc == 0 && strcmp(d.outcome, "wrong-number") == 0)
@@ -328,6 +332,7 @@ main(int argc, char **argv)
 	if ((rc = validate(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.due = lv_due; /* it makes accounts due sooner: the store keeps the hints */
 	c.self_service = o.verb == NEW && o.exec == NULL; /* --exec would run as the service user */
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
 		rc = run[o.verb](&c, &o);

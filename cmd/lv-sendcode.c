@@ -85,7 +85,7 @@ audit(struct lv_acct *a, const char *event, const char *result, const struct sen
 
 /* Under the account's lock: the checks, the new code, the commit. */
 static int
-issue(struct lv_ctx *c, const struct opts *o, struct send *s)
+issue_once(struct lv_ctx *c, const struct opts *o, struct send *s)
 {
 	const char *phone, *tag = NULL;
 	time_t now = lv_now();
@@ -106,6 +106,17 @@ issue(struct lv_ctx *c, const struct opts *o, struct send *s)
 		audit(&a, "sms-send", "refused", s, tag);
 out:
 	lv_store_close(&a);
+	return rc;
+}
+
+static int
+issue(struct lv_ctx *c, const struct opts *o, struct send *s)
+{
+	int rc, tries = 0;
+
+	do
+		rc = issue_once(c, o, s);
+	while (lv_store_lost(&rc, &tries));
 	return rc;
 }
 
@@ -141,13 +152,16 @@ static void
 recall(struct lv_ctx *c, const struct opts *o, struct send *s, const char *tag)
 {
 	struct lv_acct a;
+	int rc, tries = 0;
 
-	if (lv_store_open(c, o->account, LV_OPEN_LOCK, &a) == 0) {
-		lv_sms_recall(&a, s->seq);
-		if (lv_store_commit(&a) == 0)
-			audit(&a, "sms-withdraw", "ok", s, tag);
-	}
-	lv_store_close(&a);
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0) {
+			lv_sms_recall(&a, s->seq);
+			if ((rc = lv_store_commit(&a)) == 0)
+				audit(&a, "sms-withdraw", "ok", s, tag);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	lv_sms_site_give(c, s->minute);
 }
 
@@ -189,6 +203,7 @@ main(int argc, char **argv)
 		return rc == LV_EXIT_OK ? 0 : rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
 	c.self_service = 1;
+	c.due = lv_due; /* it makes accounts due sooner: the store keeps the hints */
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
 		rc = send_code(&c, &o, &s);
 	sodium_memzero(&s, sizeof(s));

@@ -75,20 +75,22 @@ issue(struct lv_ctx *c, struct opts *o)
 {
 	char pw[LV_TEMP_PRINTLEN + 1] = "", esc[LV_TEXT_MAX * 4 + 1], detail[LV_TEXT_MAX * 4 + 64];
 	struct lv_acct a;
-	int rc, replaced = 0;
+	int rc, replaced = 0, tries = 0;
 
 	if (o->ttl_s == NULL)
 		o->ttl = c->conf.temppass_ttl;
 	lv_escape(o->label, esc, sizeof(esc));
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
-		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-	if (rc == 0 && (rc = lv_temp_issue(&a, o->label, o->ttl, pw, &replaced)) == 0 &&
-	    (rc = lv_store_commit(&a)) == 0) {
-		snprintf(detail, sizeof(detail), "label=\"%s\" ttl=%ld%s", esc, o->ttl,
-		    replaced ? " replaced" : "");
-		lv_audit(&a, "temppass", "temp", "ok", detail);
-	}
-	lv_store_close(&a);
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0 && (rc = lv_temp_issue(&a, o->label, o->ttl, pw, &replaced)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0) {
+			snprintf(detail, sizeof(detail), "label=\"%s\" ttl=%ld%s", esc, o->ttl,
+			    replaced ? " replaced" : "");
+			lv_audit(&a, "temppass", "temp", "ok", detail);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 0) {
 		notify(c, o, esc);
 		printf("%s\n", pw);
@@ -111,6 +113,7 @@ main(int argc, char **argv)
 	if ((rc = validate(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.due = lv_due; /* it makes accounts due sooner: the store keeps the hints */
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
 		rc = issue(&c, &o);
 	lv_ctx_close(&c);

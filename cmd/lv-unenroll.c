@@ -140,24 +140,27 @@ unenroll(struct lv_ctx *c, struct opts *o)
 	char by[64], detail[LV_TEXT_MAX * 4 + 64];
 	const char *method = "all";
 	struct lv_acct a;
-	int rc, off = 0;
+	int rc, off, tries = 0;
 
 	lv_who(by);
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
-		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-	if (rc == 0)
-		rc = remove_method(&a, o, &method, by);
-	if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
-		off = 1;
-		lv_disable(&a, by, o->reason ? o->reason :
-		    o->what == SIGNOUT ? "signed out of the enrolling device" :
-		    o->what == ALL ? "none given" : "last method removed");
-	}
-	if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
-		audit_detail(o, detail, sizeof(detail));
-		lv_audit(&a, off ? "unenrol" : "remove-method", method, "ok", detail);
-	}
-	lv_store_close(&a);
+	do {
+		off = 0;
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0)
+			rc = remove_method(&a, o, &method, by);
+		if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
+			off = 1;
+			lv_disable(&a, by, o->reason ? o->reason :
+			    o->what == SIGNOUT ? "signed out of the enrolling device" :
+			    o->what == ALL ? "none given" : "last method removed");
+		}
+		if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
+			audit_detail(o, detail, sizeof(detail));
+			lv_audit(&a, off ? "unenrol" : "remove-method", method, "ok", detail);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	if (rc == 0)
 		notify(c, o, method, off);
 	return rc;

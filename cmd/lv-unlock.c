@@ -43,21 +43,23 @@ unlock(struct lv_ctx *c, const struct opts *o)
 {
 	char detail[LV_TEXT_MAX * 4 + 16], esc[LV_TEXT_MAX * 4 + 1];
 	struct lv_acct a;
-	int rc;
+	int rc, tries = 0;
 
-	if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
-		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-	if (rc == 0) {
-		lv_fail_reset(&a);
-		lv_rec_del(&a.rec, "fail3.count");
-		rc = lv_store_commit(&a);
-	}
-	if (rc == 0) {
-		lv_escape(o->reason, esc, sizeof(esc));
-		snprintf(detail, sizeof(detail), "reason=\"%s\"", esc);
-		lv_audit(&a, "unlock", NULL, "ok", detail);
-	}
-	lv_store_close(&a);
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0) {
+			lv_fail_reset(&a);
+			lv_rec_del(&a.rec, "fail3.count");
+			rc = lv_store_commit(&a);
+		}
+		if (rc == 0) {
+			lv_escape(o->reason, esc, sizeof(esc));
+			snprintf(detail, sizeof(detail), "reason=\"%s\"", esc);
+			lv_audit(&a, "unlock", NULL, "ok", detail);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
 	return rc;
 }
 

@@ -265,7 +265,7 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 }
 
 static int
-verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
 {
 	struct verdict v;
 	struct lv_acct a;
@@ -293,6 +293,19 @@ out:
 	lv_store_close(&a);
 	if (rc == 0 || rc == 1)
 		notify(c, o->account, &v);
+	return rc;
+}
+
+/* A change lost to another writer's commit (a lock not honoured) is
+ * decided again from the new state: a code spent there is refused here. */
+static int
+verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+{
+	int rc, tries = 0;
+
+	do
+		rc = verify_once(c, o, ans);
+	while (lv_store_lost(&rc, &tries));
 	return rc;
 }
 

@@ -78,6 +78,7 @@ struct lv_conf {
 int lv_conf_load(struct lv_conf *c, const char *path, uid_t owner);
 void lv_conf_defaults(struct lv_conf *c);
 
+struct lv_acct;
 /* lv_ctx.c: the state directory, its owner, the configuration and the site key */
 struct lv_ctx {
 	char dir[4096];
@@ -87,6 +88,7 @@ struct lv_ctx {
 	struct lv_conf conf;
 	unsigned char key[LV_KEYBYTES];
 	char keyid[LV_KEYID_LEN + 1];
+	time_t (*due)(const struct lv_acct *a); /* lv_due, where a program sets it: the store knows no method */
 	int self_service; /* set by the programs an ordinary caller may run */
 	int self_only;    /* set-user-ID run by an ordinary caller: own account only */
 	char caller[LV_NAME_MAX + 1];
@@ -129,6 +131,7 @@ struct lv_acct {
 	char name[LV_NAME_MAX + 1];
 	int dirfd, lockfd, auditfd; /* auditfd: open while locked */
 	int exists; /* a records file was read */
+	long next;  /* the generation a commit links: one above the newest seen */
 	struct lv_rec rec;
 	time_t due; /* lv_due of the records read under the lock; -1: not tracked */
 };
@@ -138,11 +141,24 @@ struct lv_acct {
 #define LV_SITE "site" /* site-wide records (rate caps): STATE/site/ */
 int lv_store_bucket(const char *name, char out[8]);
 int lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a);
-int lv_store_commit(struct lv_acct *a);
+int lv_store_commit(struct lv_acct *a); /* 0, an exit code, or: */
+#define LV_STORE_LOST 1000 /* another writer committed first: decide again */
+#define LV_STORE_TRIES 16
+int lv_store_lost(int *rc, int *tries);
 void lv_store_close(struct lv_acct *a);
 int lv_store_sync(int fd); /* fsync, except in bench/populate */
 int lv_store_enrolled(const struct lv_acct *a);
 int lv_store_methods(const struct lv_acct *a);
+
+/* lv_gen.c: the generations of an account's records, "records.N" */
+#define LV_GEN_LIST 8
+#define LV_GEN_TMP ".records.tmp."
+struct lv_gens { long n[LV_GEN_LIST]; size_t count; long max; }; /* newest first */
+void lv_gen_name(long gen, char out[32]);
+int lv_gen_list(int dirfd, struct lv_gens *g);
+int lv_gen_link(int dirfd, const char *tmp, long gen);
+void lv_gen_unlink(int dirfd, long gen);
+void lv_gen_clean(int dirfd, long current, time_t now);
 
 /* lv_lock.c: while any lock is held, signals are held off and messages
  * queued, so that no caller (its terminal, its stderr) can keep one held */

@@ -90,6 +90,18 @@ once(struct lv_ctx *c, const char *account, const char *id, const char *hash)
 	return rc;
 }
 
+/* once, again from the new state when another writer committed first */
+static int
+decided(struct lv_ctx *c, const char *account, const char *id, const char *hash)
+{
+	int rc, lost = 0;
+
+	do
+		rc = once(c, account, id, hash);
+	while (lv_store_lost(&rc, &lost));
+	return rc;
+}
+
 int
 lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait)
 {
@@ -106,7 +118,7 @@ lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wa
 	lv_key_hash_hex(c, "lv1-request-token", account, msg, strlen(msg), hash);
 	sodium_memzero(token, sizeof(token));
 	sodium_memzero(msg, sizeof(msg));
-	while ((rc = once(c, account, id, hash)) == EX_TEMPFAIL && tries-- > 0)
+	while ((rc = decided(c, account, id, hash)) == EX_TEMPFAIL && tries-- > 0)
 		nanosleep(&step, NULL);
 	if (rc == EX_TEMPFAIL)
 		lv_warn("request %s is still pending: no answer from the device yet", id);

@@ -167,18 +167,13 @@ site_add(struct lv_acct *s, long minute, long delta)
 	return lv_rec_setnum(&s->rec, key, n) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
-/* The site-wide hourly cap: counts this send in *minute, or refuses. Never
- * called while an account's lock is held. */
-int
-lv_sms_site_take(struct lv_ctx *c, time_t now, long *minute)
+static int
+site_take_once(struct lv_ctx *c, time_t now, long *minute)
 {
 	long cap = c->conf.sms_hourly_site, oldest;
 	struct lv_acct s;
 	int rc;
 
-	*minute = -1;
-	if (cap == 0)
-		return 0;
 	if ((rc = lv_store_open(c, NULL, LV_OPEN_SITE | LV_OPEN_LOCK, &s)) != 0)
 		goto out;
 	if (site_count(&s, now, &oldest) >= cap)
@@ -192,19 +187,38 @@ out:
 	return rc;
 }
 
+/* The site-wide hourly cap: counts this send in *minute, or refuses. Never
+ * called while an account's lock is held. */
+int
+lv_sms_site_take(struct lv_ctx *c, time_t now, long *minute)
+{
+	int rc, tries = 0;
+
+	*minute = -1;
+	if (c->conf.sms_hourly_site == 0)
+		return 0;
+	do
+		rc = site_take_once(c, now, minute);
+	while (lv_store_lost(&rc, &tries));
+	return rc;
+}
+
 /* A send that did not happen gives its place back. */
 void
 lv_sms_site_give(struct lv_ctx *c, long minute)
 {
 	struct lv_acct s;
 	long oldest;
+	int rc, tries = 0;
 
 	if (minute < 0)
 		return;
-	if (lv_store_open(c, NULL, LV_OPEN_SITE | LV_OPEN_LOCK, &s) == 0) {
-		site_count(&s, lv_now(), &oldest);
-		if (site_add(&s, minute, -1) == 0)
-			lv_store_commit(&s);
-	}
-	lv_store_close(&s);
+	do {
+		if ((rc = lv_store_open(c, NULL, LV_OPEN_SITE | LV_OPEN_LOCK, &s)) == 0) {
+			site_count(&s, lv_now(), &oldest);
+			if ((rc = site_add(&s, minute, -1)) == 0)
+				rc = lv_store_commit(&s);
+		}
+		lv_store_close(&s);
+	} while (lv_store_lost(&rc, &tries));
 }

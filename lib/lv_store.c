@@ -1,21 +1,22 @@
 /* The account store. One directory per account under two levels of buckets
- * named by a hash of the account name. Every change: lock, read, change in
- * memory, write records.new beside, fsync, rename over records, fsync the
- * directory. A crash leaves the old or the new file, never a mix. */
+ * named by a hash of the account name. Every change: lock (to save work,
+ * not for safety), read the newest generation of the records, change them
+ * in memory, write a temporary file of the writer's own, fsync, link it to
+ * the next generation's name, fsync the directory (lv_gen.c). The link is
+ * the commit: it fails when another writer committed since the read, and
+ * the change is then decided again from the new state (LV_STORE_LOST).
+ * A crash leaves the old or the new generation, never a mix. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "lv.h"
-
-#define RECORDS "records"
-#define RECORDS_NEW "records.new"
-#define RECORDS_OLD "records.old" /* the old records until the directory is synced */
 
 /* Defined only by bench/populate, which writes a million accounts unsynced
  * and then calls syncfs() once. No program in cmd/ defines it, so there the
@@ -97,22 +98,73 @@ regular(int fd, const char *name)
 	return 0;
 }
 
+#define GONE (-1)    /* removed after it was listed: list again */
+#define DAMAGED (-2) /* skipped for an older one */
+
+/* One generation: 0 read, GONE, DAMAGED, or an exit code. */
 static int
-read_records(struct lv_acct *a)
+read_gen(struct lv_acct *a, long gen)
 {
+	char name[32];
 	int fd, rc;
 
-	fd = openat(a->dirfd, RECORDS, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	lv_gen_name(gen, name);
+	fd = openat(a->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
-		return 0;
+		return GONE;
 	if (fd < 0 && errno == ELOOP)
 		return lv_err(EX_NOPERM, "unsafe records of %s: a symbolic link", a->name);
 	if (fd < 0)
 		return lv_err(EX_IOERR, "cannot read records of %s:", a->name);
-	if ((rc = regular(fd, a->name)) == 0 && (rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0 &&
-	    lv_rec_load(&a->rec, fd) != 0)
-		rc = lv_err(EX_IOERR, "damaged records of %s; restore them from a backup", a->name);
+	if ((rc = regular(fd, a->name)) == 0 && (rc = lv_safe_stat(a->ctx, fd, "records", 1)) == 0) {
+		lv_rec_free(&a->rec);
+		if (lv_rec_load(&a->rec, fd) != 0 || (gen > 0 && lv_rec_getnum(&a->rec, "generation", -1) != gen))
+			rc = DAMAGED;
+	}
 	close(fd);
+	return rc;
+}
+
+/* The newest generation that reads whole; a damaged one is skipped for an
+ * older one, and said so; 74 when none is left. A change is never decided
+ * from an older state (a code spent in the damaged one would be accepted
+ * again): for a writer a damaged newest generation is 74. */
+static int
+read_newest(struct lv_acct *a)
+{
+	struct lv_gens g;
+	int rc = GONE, tries;
+	size_t i = 0;
+
+	for (tries = 0; rc == GONE && tries < 16; tries++) {
+		if (lv_gen_list(a->dirfd, &g) != 0)
+			return lv_err(EX_IOERR, "cannot list records of %s:", a->name);
+		a->next = g.max >= 1 ? g.max + 1 : 1;
+		if (g.count == 0)
+			return 1;
+		for (i = 0; i < g.count; i++)
+			if ((rc = read_gen(a, g.n[i])) != DAMAGED)
+				break;
+	}
+	if (rc == 0 && i > 0 && a->lockfd >= 0)
+		return lv_err(EX_IOERR, "damaged records of %s (generation %ld; %ld is intact): restore them "
+		    "from a backup", a->name, g.n[0], g.n[i]);
+	if (rc == 0 && i > 0)
+		lv_warn("records of %s: generation %ld is damaged; %ld is shown", a->name, g.n[0], g.n[i]);
+	if (rc == DAMAGED)
+		return lv_err(EX_IOERR, "damaged records of %s; restore them from a backup", a->name);
+	if (rc == GONE)
+		return lv_err(EX_TEMPFAIL, "the records of %s keep changing; try again", a->name);
+	return rc;
+}
+
+static int
+read_records(struct lv_acct *a)
+{
+	int rc = read_newest(a);
+
+	if (rc == 1)
+		return 0;
 	if (rc != 0)
 		return rc;
 	a->exists = 1;
@@ -151,23 +203,28 @@ lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a)
 	if ((flags & LV_OPEN_LOCK) && (rc = lv_lock_take(fd, c->conf.lock_wait_ms,
 	    (flags & LV_OPEN_SITE) ? "the site-wide SMS count" : "account", &a->lockfd)) != 0)
 		return rc;
-	if (a->lockfd >= 0) {
-		unlinkat(fd, RECORDS_NEW, 0); /* stale: its writer died under the lock */
-		unlinkat(fd, RECORDS_OLD, 0);
-	}
 	if (a->lockfd >= 0 && (rc = lv_audit_open(a)) != 0)
 		return rc;
-	if ((rc = read_records(a)) == 0 && a->lockfd >= 0 && !(flags & LV_OPEN_SITE))
-		a->due = lv_due(a);
+	if ((rc = read_records(a)) == 0 && a->lockfd >= 0 && c->due != NULL && !(flags & LV_OPEN_SITE))
+		a->due = c->due(a);
 	return rc;
 }
 
+/* A temporary file of this writer's own beside the records: no other
+ * writer ever touches it, and lv_gen_clean only once it is stale. After a
+ * failed fsync the kernel may have dropped the dirty pages: the file is
+ * thrown away, never linked. */
 static int
-write_new(struct lv_acct *a)
+write_tmp(struct lv_acct *a, char tmp[48])
 {
+	unsigned char rnd[8];
+	char hex[2 * sizeof(rnd) + 1];
 	int fd, rc = 0;
 
-	fd = openat(a->dirfd, RECORDS_NEW, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(tmp, 48, LV_GEN_TMP "%s", hex);
+	fd = openat(a->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return lv_err(EX_IOERR, "cannot write records of %s:", a->name);
 	if (lv_rec_save(&a->rec, fd) != 0)
@@ -176,56 +233,63 @@ write_new(struct lv_acct *a)
 		rc = lv_err(EX_IOERR, "cannot sync records of %s:", a->name);
 	if (close(fd) != 0 && rc == 0)
 		rc = lv_err(EX_IOERR, "cannot write records of %s:", a->name);
+	if (rc != 0)
+		unlinkat(a->dirfd, tmp, 0);
 	return rc;
 }
 
-/* A failed directory sync leaves the rename's fate unknown: the old records
- * go back into place, so that 74 always means the old state. */
-static void
-roll_back(struct lv_acct *a, int had_old)
+/* A failed directory sync leaves the link's fate unknown: the new
+ * generation is taken back, so that 74 always means the old state. */
+static int
+take_back(struct lv_acct *a, int rc)
 {
-	if (had_old)
-		renameat(a->dirfd, RECORDS_OLD, a->dirfd, RECORDS);
-	else
-		unlinkat(a->dirfd, RECORDS, 0);
+	lv_gen_unlink(a->dirfd, a->next);
 	fsync(a->dirfd);
+	return rc;
 }
 
-/* After a failed fsync the kernel may have dropped the dirty pages: the new
- * file is thrown away, never renamed into place. */
+/* The link is the commit. A newer generation than ours means either that
+ * our number had been freed (only ever below the newest, lv_gen_clean), so
+ * ours was made from a state long gone, or that a writer without the lock
+ * built on ours at once: both count as lost, and the change is decided
+ * again from the newest state (where, in the second case, it finds its own
+ * effect: a code it spent is refused, a failure counted again). */
+static int
+publish(struct lv_acct *a, const char *tmp)
+{
+	struct lv_gens g;
+	int r = lv_gen_link(a->dirfd, tmp, a->next);
+
+	unlinkat(a->dirfd, tmp, 0);
+	if (r == 1)
+		return LV_STORE_LOST;
+	if (r < 0)
+		return lv_err(EX_IOERR, "cannot commit records of %s:", a->name);
+	if (lv_store_sync(a->dirfd) != 0)
+		return take_back(a, lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name));
+	if (lv_gen_list(a->dirfd, &g) != 0)
+		return take_back(a, lv_err(EX_IOERR, "cannot list records of %s:", a->name));
+	if (g.max > a->next) {
+		lv_gen_unlink(a->dirfd, a->next);
+		return LV_STORE_LOST;
+	}
+	return 0;
+}
+
 static int
 replace(struct lv_acct *a)
 {
-	int rc, had_old;
+	char tmp[48];
+	int rc;
 
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
-	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0)
+	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0 || lv_rec_setnum(&a->rec, "generation", a->next) != 0)
 		return lv_err(EX_SOFTWARE, "out of memory");
-	unlinkat(a->dirfd, RECORDS_NEW, 0);
-	unlinkat(a->dirfd, RECORDS_OLD, 0);
-	if ((rc = write_new(a)) != 0) {
-		unlinkat(a->dirfd, RECORDS_NEW, 0);
+	if ((rc = write_tmp(a, tmp)) != 0 || (rc = publish(a, tmp)) != 0)
 		return rc;
-	}
-	had_old = linkat(a->dirfd, RECORDS, a->dirfd, RECORDS_OLD, 0) == 0;
-	if (!had_old && errno != ENOENT) {
-		rc = lv_err(EX_IOERR, "cannot keep the old records of %s:", a->name);
-		unlinkat(a->dirfd, RECORDS_NEW, 0);
-		return rc;
-	}
-	if (renameat(a->dirfd, RECORDS_NEW, a->dirfd, RECORDS) != 0) {
-		rc = lv_err(EX_IOERR, "cannot replace records of %s:", a->name);
-		unlinkat(a->dirfd, RECORDS_NEW, 0);
-		unlinkat(a->dirfd, RECORDS_OLD, 0);
-		return rc;
-	}
-	if (lv_store_sync(a->dirfd) != 0) {
-		rc = lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name);
-		roll_back(a, had_old);
-		return rc;
-	}
-	unlinkat(a->dirfd, RECORDS_OLD, 0);
+	lv_gen_clean(a->dirfd, a->next, lv_now());
+	a->next++;
 	a->exists = 1;
 	return 0;
 }
@@ -237,7 +301,7 @@ due_sooner(const struct lv_acct *a)
 {
 	time_t due;
 
-	if (a->due < 0 || (due = lv_due(a)) >= a->due)
+	if (a->due < 0 || a->ctx->due == NULL || (due = a->ctx->due(a)) >= a->due)
 		return -1;
 	return due;
 }
@@ -258,6 +322,21 @@ lv_store_commit(struct lv_acct *a)
 	if (rc == 0 && due >= 0)
 		a->due = due;
 	return rc;
+}
+
+/* A change lost to another writer's commit is decided again from the new
+ * state, a bounded number of times: 1 to go round again, else 0 with *rc
+ * final (LV_STORE_LOST becomes 75). */
+int
+lv_store_lost(int *rc, int *tries)
+{
+	if (*rc != LV_STORE_LOST)
+		return 0;
+	if (++*tries < LV_STORE_TRIES)
+		return 1;
+	*rc = lv_err(EX_TEMPFAIL, "the records kept changing under this change (%d tries); try again",
+	    LV_STORE_TRIES);
+	return 0;
 }
 
 void
