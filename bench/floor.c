@@ -4,6 +4,7 @@
  * 1 rejected, 2 on any other failure. No options, no messages, no config.
  * Built with -DAUDIT_SYNC=0 it does not fsync the audit line. */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,26 @@
 struct rec { const char *k, *v; unsigned kl, vl; char *own; };
 
 static uid_t owner;
+static long gen; /* the generation read: records.GEN (lv-state(5)) */
+
+/* The highest generation in the directory, as lv's store lists it. */
+static long
+newest(int afd)
+{
+	DIR *d = fdopendir(openat(afd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	struct dirent *e;
+	long max = -1, g;
+	char *end;
+
+	if (d == NULL)
+		exit(2);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "records.", 8) == 0 && e->d_name[8] >= '1' && e->d_name[8] <= '9' &&
+		    (g = strtol(e->d_name + 8, &end, 10)) > max && *end == '\0')
+			max = g;
+	closedir(d);
+	return max;
+}
 
 /* Opens without following links; owned by the state directory's owner or
  * root, and not writable (secret: not readable either) by others. */
@@ -136,8 +157,13 @@ load(struct cdb *db, int afd, struct rec *r)
 	unsigned char got[16], want[16];
 	unsigned pos;
 	size_t n = 0;
-	int fd = xopenat(afd, "records", O_RDONLY, 1), found = 0;
+	char name[32];
+	int fd, found = 0;
 
+	if ((gen = newest(afd)) < 1)
+		exit(2);
+	snprintf(name, sizeof(name), "records.%ld", gen);
+	fd = xopenat(afd, name, O_RDONLY, 1);
 	if (fd < 0 || cdb_init(db, fd) != 0)
 		exit(2);
 	crypto_generichash_init(&st, NULL, 0, 16);
@@ -222,7 +248,7 @@ spend(struct rec *r, size_t n, long seq)
 }
 
 static void
-save(int afd, const struct rec *r, size_t n)
+save(int afd, struct rec *r, size_t n)
 {
 	crypto_generichash_state st;
 	struct cdb_make mk;
@@ -231,12 +257,22 @@ save(int afd, const struct rec *r, size_t n)
 	size_t i;
 	int fd;
 
-	unlinkat(afd, "records.new", 0);
-	fd = openat(afd, "records.new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	unsigned char rnd[8];
+	char tmp[48], next[32], old[32], num[24];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(tmp, ".records.tmp.", 13);
+	sodium_bin2hex(tmp + 13, sizeof(tmp) - 13, rnd, sizeof(rnd));
+	snprintf(next, sizeof(next), "records.%ld", gen + 1);
+	snprintf(old, sizeof(old), "records.%ld", gen - 1);
+	snprintf(num, sizeof(num), "%ld", gen + 1);
+	fd = openat(afd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || cdb_make_start(&mk, fd) != 0)
 		exit(2);
 	crypto_generichash_init(&st, NULL, 0, 16);
 	for (i = 0; i < n; i++) {
+		if (r[i].kl == 10 && memcmp(r[i].k, "generation", 10) == 0)
+			r[i].v = num, r[i].vl = (unsigned)strlen(num);
 		check_add(&st, &r[i]);
 		if (cdb_make_add(&mk, r[i].k, r[i].kl, r[i].v, r[i].vl) != 0)
 			exit(2);
@@ -244,9 +280,10 @@ save(int afd, const struct rec *r, size_t n)
 	crypto_generichash_final(&st, sum, 16);
 	sodium_bin2hex(hex, sizeof(hex), sum, 16);
 	if (cdb_make_add(&mk, CHECK, 8, hex, 32) != 0 || cdb_make_finish(&mk) != 0 ||
-	    fsync(fd) != 0 || close(fd) != 0 || renameat(afd, "records.new", afd, "records") != 0 ||
-	    fsync(afd) != 0)
+	    fsync(fd) != 0 || close(fd) != 0 || linkat(afd, tmp, afd, next, 0) != 0 ||
+	    unlinkat(afd, tmp, 0) != 0 || fsync(afd) != 0 || newest(afd) != gen + 1)
 		exit(2);
+	unlinkat(afd, old, 0);
 }
 
 static void

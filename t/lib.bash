@@ -40,9 +40,13 @@ lv-records() {
 	python3 "$BATS_TEST_DIRNAME/lv-records.py" "$@"
 }
 
-# The records file of an account.
+# The records file of an account: its newest generation (lv-state(5)).
 records() {
-	echo "$(acctdir "$1")/records"
+	local d n
+	d=$(acctdir "$1") || return 1
+	n=$(find "$d" -maxdepth 1 -name 'records.[1-9]*' -printf '%f\n' | sed 's/^records\.//' |
+		grep -x '[1-9][0-9]*' | sort -n | tail -n 1)
+	echo "$d/records.${n:-1}"
 }
 
 # conf LINE...: writes the configuration file, one "key = value" a line.

@@ -221,13 +221,13 @@ every_on_alice() {
 	enrol alice
 	local d
 	d=$(acctdir alice)
-	mv "$d/records" records.real
-	ln -s "$BATS_TEST_TMPDIR/records.real" "$d/records"
+	mv "$d/records.1" records.real
+	ln -s "$BATS_TEST_TMPDIR/records.real" "$d/records.1"
 	every_on_alice 77
 	run -77 lv-status alice
 	[ "$output" = "lv-status: unsafe records of alice: a symbolic link" ]
-	rm "$d/records"
-	mv records.real "$d/records"
+	rm "$d/records.1"
+	mv records.real "$d/records.1"
 	mv "$d/lock" lock.real
 	ln -s "$BATS_TEST_TMPDIR/lock.real" "$d/lock"
 	run -77 lv-verify alice <<<"$code"
@@ -236,14 +236,14 @@ every_on_alice() {
 	mv "$d/audit" audit.real
 	ln -s "$BATS_TEST_TMPDIR/audit.elsewhere" "$d/audit"
 	run -77 lv-status alice --log
-	cp "$d/records" records.before
+	cp "$d/records.1" records.before
 	run -77 lv-verify alice <<<"$code"
 	[ "$output" = "lv-verify: unsafe audit log of alice: a symbolic link" ]
 	run -77 lv-backup new alice
 	run -77 lv-unlock alice --reason x
 	run -77 lv-unenroll alice
 	[ ! -e audit.elsewhere ]
-	cmp records.before "$d/records"
+	cmp records.before "$d/records.1"
 	rm "$d/audit"
 	mv audit.real "$d/audit"
 	run -0 lv-verify alice <<<"$code"
@@ -259,7 +259,7 @@ every_on_alice() {
 	run -77 lv-verify alice <<<"$code"
 	chown 0 "$(records alice)"
 	mv "$(records alice)" records.real
-	mkfifo -m 600 "$(acctdir alice)/records"
+	mkfifo -m 600 "$(records alice)"
 	run -77 lv-status alice
 	[ "$output" = "lv-status: unsafe records of alice: not a regular file" ]
 }

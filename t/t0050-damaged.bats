@@ -107,34 +107,34 @@ refused_everywhere() {
 	[ "$stderr" = "lv-status: damaged records of alice; restore them from a backup" ]
 }
 
-@test "a stale records.new is ignored by readers and removed by the next change" {
+@test "a dead writer's fresh temporary file is ignored by readers and left to its writer" {
 	enrol alice
 	local d
 	d=$(acctdir alice)
-	head -c 3000 /dev/urandom >"$d/records.new"
-	chmod 600 "$d/records.new"
+	head -c 3000 /dev/urandom >"$d/.records.tmp.0123456789abcdef"
+	chmod 600 "$d/.records.tmp.0123456789abcdef"
 	run -0 lv-status alice
-	[ -e "$d/records.new" ]
 	run -0 lv-verify alice <<<"$code"
-	[ ! -e "$d/records.new" ]
+	[ -e "$d/.records.tmp.0123456789abcdef" ]
 	run -1 lv-verify alice <<<"$code"
 }
 
-@test "a stale records.new that is a symbolic link is removed, not followed" {
+@test "a temporary file that is a symbolic link is never followed, and removed once stale" {
 	enrol alice
 	local d
 	d=$(acctdir alice)
 	echo keep >target
-	ln -s "$BATS_TEST_TMPDIR/target" "$d/records.new"
+	ln -s "$BATS_TEST_TMPDIR/target" "$d/.records.tmp.0123456789abcdef"
+	touch -h -d '2 hours ago' "$d/.records.tmp.0123456789abcdef"
 	run -0 lv-verify alice <<<"$code"
 	[ "$(cat target)" = keep ]
-	[ ! -e "$d/records.new" ] && [ ! -L "$d/records.new" ]
+	[ ! -e "$d/.records.tmp.0123456789abcdef" ] && [ ! -L "$d/.records.tmp.0123456789abcdef" ]
 }
 
-@test "a change writes records.new beside and renames it: no temporary file is left" {
+@test "a change links its temporary file to the next generation: no temporary file is left" {
 	enrol alice
 	lv-backup new alice >/dev/null
-	[ "$(ls "$(acctdir alice)")" = $'audit\nlock\nrecords' ]
+	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.2' ]
 }
 
 @test "a lock held longer than lock_wait_ms exits 75 and changes nothing" {

@@ -23,9 +23,9 @@ load lib
 	local d
 	d=$(acctdir alice)
 	lv-unenroll alice --reason "support ticket 9"
-	[ "$(ls "$d")" = $'audit\nlock\nrecords' ]
-	run -0 lv-records dump "$d/records"
-	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "disabled key-id rate.sms.day " ]
+	[ "$(ls "$d")" = $'audit\nlock\nrecords.5' ]
+	run -0 lv-records dump "$d/records.5"
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "disabled generation key-id rate.sms.day " ]
 	[[ "$output" == *$'rate.sms.day\t1795830000\t3'* ]]
 	[[ "$(state_bytes)" != *5551234567* ]]
 	[ "$(grep -c 'event=' "$d/audit")" -eq 5 ]

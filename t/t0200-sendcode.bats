@@ -121,7 +121,7 @@ event=sms-withdraw method=sms result=ok to=+1******4567 seq=1 reason=site-cap" ]
 
 @test "an account with no phone exits 69" {
 	enrol alice
-	records-del "$(acctdir alice)/records" phone
+	records-del "$(records alice)" phone
 	run -69 lv-sendcode alice
 	[ "$output" = "lv-sendcode: alice has no phone for SMS codes" ]
 }

@@ -190,7 +190,7 @@ totp_enrol() {
 @test "a TOTP secret that cannot be opened fails closed with 74; the guess was counted before the check" {
 	totp_enrol alice
 	code=$(totp_at "$T")
-	lv-records set "$(acctdir alice)/records" totp.secret "AAAA"
+	lv-records set "$(records alice)" totp.secret "AAAA"
 	verify_at "$T" alice "$code"
 	[ "$status" -eq 74 ]
 	[ "$output" = "lv-verify: the TOTP secret of alice cannot be opened: damaged records or another site key" ]

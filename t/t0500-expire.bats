@@ -26,7 +26,7 @@ enrol_device() {
 
 # The status of login request $1 of alice as stored (not as shown).
 stored_status() {
-	tr '\0' '\n' <"$(acctdir alice)/records" | grep -ao "req\.$1.*" | cut -f3
+	tr '\0' '\n' <"$(records alice)" | grep -ao "req\.$1.*" | cut -f3
 }
 
 @test "an SMS code expires 10 minutes and 1 second after it was sent" {
@@ -39,7 +39,7 @@ stored_status() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "accounts 1, codes 1, requests 0, passwords 0" ]
 	[ "$stderr" = "" ]
-	run -0 grep -a -c $'\texpired\t' "$(acctdir alice)/records"
+	run -0 grep -a -c $'\texpired\t' "$(records alice)"
 	run -0 lv-status --log alice
 	[[ "$output" == *$'sms-pending\tno'* ]]
 	[[ "$output" == *"2030-01-01T00:10:01Z event=expire method=- result=ok by="*" codes=1 requests=0 passwords=0"* ]]
@@ -54,10 +54,10 @@ stored_status() {
 	[ "$output" = "accounts 1, codes 1, requests 0, passwords 0" ]
 	expire "2030-01-02 00:10:00"
 	[ "$output" = "accounts 1, codes 0, requests 0, passwords 0" ]
-	run -0 grep -a -c 'sms\.code\.' "$(acctdir alice)/records"
+	run -0 grep -a -c 'sms\.code\.' "$(records alice)"
 	expire "2030-01-02 00:10:01"
 	[ "$output" = "accounts 1, codes 1, requests 0, passwords 0" ]
-	run -1 grep -a -c 'sms\.code\.' "$(acctdir alice)/records"
+	run -1 grep -a -c 'sms\.code\.' "$(records alice)"
 }
 
 @test "a temporary password is removed when its time is over" {
@@ -70,7 +70,7 @@ stored_status() {
 	expire "2030-01-01 00:01:00"
 	[ "$status" -eq 0 ]
 	[ "$output" = "accounts 1, codes 0, requests 0, passwords 1" ]
-	run -1 grep -a -c 'temp\.mail' "$(acctdir alice)/records"
+	run -1 grep -a -c 'temp\.mail' "$(records alice)"
 }
 
 @test "a pending login request is marked expired after request_ttl" {
@@ -174,7 +174,7 @@ stored_status() {
 	enrol bob
 	faketime -f "$T" lv-sendcode alice >/dev/null
 	faketime -f "$T" lv-sendcode bob >/dev/null
-	: >"$(acctdir bob)/records"
+	: >"$(records bob)"
 	expire "2030-01-01 00:10:01"
 	[ "$status" -eq 74 ]
 	[ "$output" = "accounts 2, codes 1, requests 0, passwords 0" ]

@@ -36,10 +36,10 @@ print(next("b%d" % i for i in range(10**7)
 # plant_code ACCOUNT: an SMS code that expired in 2001, written behind the
 # store's back, so no hint knows of it.
 plant_code() {
-	records-set "$(acctdir "$1")/records" "sms.code.00000099=1000000000"$'\t0\tlive\t'"$HASH"
+	records-set "$(records "$1")" "sms.code.00000099=1000000000"$'\t0\tlive\t'"$HASH"
 }
 planted() {
-	grep -a -c 'sms\.code\.00000099' "$(acctdir "$1")/records"
+	grep -a -c 'sms\.code\.00000099' "$(records "$1")"
 }
 
 @test "a bucket whose hint is later than now is passed over, and swept once the hint is gone" {

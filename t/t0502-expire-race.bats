@@ -75,8 +75,8 @@ audit_count() {
 	    grep -c 'event=expire')" -ge 3 ]
 	# and left no hint too late: a last run finds every expired password
 	run -0 faketime -f "+1h" lv-expire
-	run -1 grep -a -l 'temp\.race' "$(acctdir alice)/records" "$(acctdir bob)/records" \
-	    "$(acctdir carol)/records"
+	run -1 grep -a -l 'temp\.race' "$(records alice)" "$(records bob)" \
+	    "$(records carol)"
 	# every success is in the audit log, every failure counted
 	[ "$(audit_count alice 'event=verify method=backup result=accept')" -eq "$ROUNDS" ]
 	[ "$(audit_count carol 'event=verify method=sms result=accept')" -eq "$ROUNDS" ]

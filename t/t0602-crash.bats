@@ -33,31 +33,33 @@ lvfi() {
 	[ "$output" = "faults: 12 programs x 6 rewrite steps failing = 72 runs: all exited 74, printed nothing (lv-expire: nothing expired), left the records byte for byte, took no step after the failure" ]
 }
 
-@test "a failed directory sync after the rename puts the old records back" {
+@test "a failed directory sync after the link takes the new generation back" {
 	enrol alice
-	cp "$(acctdir alice)/records" before
+	cp "$(records alice)" before
 	run -74 env LD_PRELOAD="$(lvfi)" LVFI_FAIL=dirfsync lv-verify alice <<<"$code"
 	[ "$output" = "lv-verify: cannot sync the directory of alice: Input/output error" ]
-	cmp before "$(acctdir alice)/records"
+	[ "$(records alice)" = "$(acctdir alice)/records.1" ]
+	cmp before "$(records alice)"
+	[ ! -e "$(acctdir alice)/records.2" ]
 	run -0 lv-verify alice <<<"$code"
 }
 
-@test "a failed fsync of the new records is never followed by the rename" {
+@test "a failed fsync of the new records is never followed by the link" {
 	enrol alice
-	cp "$(acctdir alice)/records" before
+	cp "$(records alice)" before
 	run -74 env LD_PRELOAD="$(lvfi)" LVFI_FAIL=fsync LVFI_LOG=steps lv-verify alice <<<"$code"
 	[ "$output" = "lv-verify: cannot sync records of alice: Input/output error" ]
 	[ "$(tail -n 2 steps | tr '\n' ' ')" = "fsync fail close ok " ]
-	[ "$(grep -c -e rename -e 'fsync ok' steps)" = 0 ]
-	cmp before "$(acctdir alice)/records"
-	[ ! -e "$(acctdir alice)/records.new" ]
+	[ "$(grep -c -e link -e 'fsync ok' steps)" = 0 ]
+	cmp before "$(records alice)"
+	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.1' ]
 }
 
-@test "a stale records.new left by a killed writer is ignored by readers and removed by the next writer" {
+@test "a temporary file left by a killed writer is ignored by readers and never linked" {
 	enrol alice
-	printf 'torn' > "$(acctdir alice)/records.new"
+	printf 'torn' > "$(acctdir alice)/.records.tmp.0123456789abcdef"
 	run -0 lv-status alice
 	[ "${lines[0]}" = "$(printf 'enrolled\tyes')" ]
 	run -0 lv-verify alice <<<"$code"
-	[ ! -e "$(acctdir alice)/records.new" ]
+	[ "$(ls -A "$(acctdir alice)")" = $'.records.tmp.0123456789abcdef\naudit\nlock\nrecords.2' ]
 }

@@ -35,7 +35,7 @@ canary_intact() {
 	run -77 lv-enroll alice --update --phone +15559876543
 	canary_intact "alice
 canary"
-	[ "$(ls outside/alice)" = "$(printf 'audit\nlock\nrecords')" ]
+	[ "$(ls outside/alice)" = "$(printf 'audit\nlock\nrecords.1')" ]
 }
 
 @test "a bucket directory that is a symbolic link is refused with 77" {
@@ -51,8 +51,8 @@ canary"
 }
 
 @test "records that are a symbolic link are refused with 77 and the target is untouched" {
-	rm "$dir/records"
-	ln -s "$BATS_TEST_TMPDIR/outside/canary" "$dir/records"
+	rm "$dir/records.1"
+	ln -s "$BATS_TEST_TMPDIR/outside/canary" "$dir/records.1"
 	run -77 lv-verify alice <<<"$code"
 	[ "$output" = "lv-verify: unsafe records of alice: a symbolic link" ]
 	run -77 lv-status alice
@@ -60,12 +60,11 @@ canary"
 	canary_intact canary
 }
 
-@test "a records.new planted as a symbolic link is removed, never followed" {
-	ln -s "$BATS_TEST_TMPDIR/outside/canary" "$dir/records.new"
+@test "a temporary records file planted as a symbolic link is never followed" {
+	ln -s "$BATS_TEST_TMPDIR/outside/canary" "$dir/.records.tmp.0123456789abcdef"
 	run -0 lv-status alice
 	run -0 lv-verify alice <<<"$code"
-	[ ! -L "$dir/records.new" ]
-	[ ! -e "$dir/records.new" ]
+	[ -L "$dir/.records.tmp.0123456789abcdef" ]
 	canary_intact canary
 }
 
@@ -128,22 +127,22 @@ canary"
 }
 
 @test "records owned by another user, or readable by others, are refused with 77" {
-	chown nobody "$dir/records"
+	chown nobody "$dir/records.1"
 	run -77 lv-verify alice <<<"$code"
 	[[ "$output" = "lv-verify: unsafe records: owned by uid "*", not the state directory's owner" ]]
 	run -77 lv-status alice
-	chown root "$dir/records"
-	chmod 0644 "$dir/records"
+	chown root "$dir/records.1"
+	chmod 0644 "$dir/records.1"
 	run -77 lv-status alice
 	[ "$output" = "lv-status: unsafe records: mode 0644 gives access to others" ]
-	chmod 0600 "$dir/records"
+	chmod 0600 "$dir/records.1"
 	run -0 lv-verify alice <<<"$code"
 }
 
 # Damaged records are 74 for readers and writers alike, and no writer ever
 # replaces them (that would throw away the account's state).
 damaged() {
-	cp "$dir/records" damaged
+	cp "$dir/records.1" damaged
 	run -74 lv-status alice
 	[ "$output" = "lv-status: damaged records of alice; restore them from a backup" ]
 	run -74 lv-verify alice <<<"$code"
@@ -151,22 +150,22 @@ damaged() {
 	run -74 lv-enroll alice --phone +15551234567
 	run -74 lv-unenroll alice --reason damaged
 	run -74 lv-unlock alice --reason damaged
-	cmp damaged "$dir/records"
+	cmp damaged "$dir/records.1"
 }
 
 @test "truncated records are 74 and left as they are" {
-	head -c 2100 "$dir/records" > short
-	cat short > "$dir/records"
+	head -c 2100 "$dir/records.1" > short
+	cat short > "$dir/records.1"
 	damaged
 }
 
 @test "zero-length records are 74 and left as they are" {
-	: > "$dir/records"
+	: > "$dir/records.1"
 	damaged
 }
 
 @test "records of random bytes are 74 and left as they are" {
-	head -c 4096 /dev/urandom > "$dir/records"
+	head -c 4096 /dev/urandom > "$dir/records.1"
 	damaged
 }
 
@@ -176,17 +175,17 @@ p = sys.argv[1]
 b = bytearray(open(p, "rb").read())
 i = b.index(b"enrolled") + 9
 b[i] = b[i] ^ 1
-open(p, "wb").write(b)' "$dir/records"
+open(p, "wb").write(b)' "$dir/records.1"
 	damaged
 }
 
 @test "records that are a directory or a FIFO are refused as unsafe (77), not read" {
-	rm "$dir/records"
-	mkfifo -m 600 "$dir/records"
+	rm "$dir/records.1"
+	mkfifo -m 600 "$dir/records.1"
 	run -77 lv-status alice
 	run -77 lv-verify alice <<<"$code"
-	rm "$dir/records"
-	mkdir -m 700 "$dir/records"
+	rm "$dir/records.1"
+	mkdir -m 700 "$dir/records.1"
 	run -77 lv-status alice
 	run -77 lv-verify alice <<<"$code"
 }

@@ -60,7 +60,7 @@ spawn() {
 	WHAT[n]="$1: ${*:3}"
 }
 
-# The account's directory on brick 1, where a commit's records.new shows.
+# The account's directory on brick 1, where a commit's temporary file shows.
 on_brick1() {
 	find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -mindepth 3 -maxdepth 3 -type d -name "$1"
 }
@@ -75,8 +75,8 @@ kill_all() {
 		sleep "0.$(printf '%03d' $((RANDOM % 400)))"
 	else
 		end=$((${EPOCHREALTIME/./} + 2000000))
-		until [ -e "$BRICK_alice/records.new" ] || [ -e "$BRICK_bob/records.new" ] ||
-			[ "${EPOCHREALTIME/./}" -ge "$end" ]; do
+		until compgen -G "$BRICK_alice/.records.tmp.*" >/dev/null ||
+			compgen -G "$BRICK_bob/.records.tmp.*" >/dev/null || [ "${EPOCHREALTIME/./}" -ge "$end" ]; do
 			:
 		done
 	fi
@@ -108,9 +108,9 @@ check_account() {
 		echo "round $ROUND: $acct's code accepted by a racer, then exit $rc" >&2
 		return 1
 	fi
-	[ ! -e "$(on_brick1 "$acct")/records.new" ]
-	[ ! -e "$(on_brick1 "$acct")/records.old" ]
+	# one generation after the next change, whatever the kills left
 	on "$(host)" lv-backup new "$acct" >"$acct.code"
+	[ "$(find "$(on_brick1 "$acct")" -maxdepth 1 -name 'records*' | wc -l)" = 1 ]
 }
 
 host() {

@@ -88,9 +88,12 @@ stop_workers() {
 	WORKERS=()
 }
 
-# brick_copy N ACCOUNT: the account's records on brick N.
+# brick_copy N ACCOUNT: the account's records on brick N (the newest
+# generation there).
 brick_copy() {
-	echo "$GL_TOP"/bricks/"$1"/"${SA#"$LV_MNT_A"/}"/*/*/"$2"/records
+	local d
+	d=$(echo "$GL_TOP"/bricks/"$1"/"${SA#"$LV_MNT_A"/}"/*/*/"$2")
+	echo "$d/$(ls "$d" | grep -x 'records\.[1-9][0-9]*' | sort -t. -k2 -n | tail -n 1)"
 }
 
 # accepted: "ACCOUNT CODE" for every code a login accepted.
@@ -148,7 +151,8 @@ none_usable_again() {
 		[ "$(grep -c 'event=verify method=backup result=accept' <<<"$log")" = "$n" ]
 		n=$(cat log."$acct".* | awk '$1 == "new" && $2 == 0' | wc -l)
 		[ "$(grep -c 'event=backup-new' <<<"$log")" = "$n" ]
-		[ "$(md5sum "$GL_TOP"/bricks/[123]/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/{records,audit} |
+		[ "$(md5sum "$(brick_copy 1 "$acct")" "$(brick_copy 2 "$acct")" "$(brick_copy 3 "$acct")" \
+			"$GL_TOP"/bricks/[123]/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/audit |
 			cut -d' ' -f1 | sort | uniq -c | awk '{ print $1 }' | tr '\n' ' ')" = "3 3 " ]
 	done
 	errors=$(cat log.* | awk '($1 == "new" && $2 != 0) || ($1 == "verify" && $3 != 0 && $3 != 1)' | wc -l)

@@ -88,7 +88,7 @@ audit_count() {
 	# A last run through A finds every password made through B expired: no
 	# hint written through B was read too late through A.
 	run -0 on A faketime -f "+1h" lv-expire
-	run -1 grep -a -l 'temp\.race' $(find "$SB" -name records)
+	run -1 grep -a -l 'temp\.race' $(find "$SB" -name 'records.[1-9]*')
 	[ "$(audit_count alice 'event=verify method=backup result=accept')" = "$ROUNDS" ]
 	[ "$(audit_count carol 'event=verify method=sms result=accept')" = "$ROUNDS" ]
 	[ "$(audit_count bob 'event=verify method=backup result=reject')" = "$ROUNDS" ]

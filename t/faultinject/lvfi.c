@@ -1,10 +1,11 @@
 /* lvfi: an LD_PRELOAD shim that makes one step of the records rewrite fail
  * (or stop), for the crash and fault tests.
  *
- *   LVFI_FAIL=STEP[,STEP]  fail that step: open (of records.new), write (to
- *                          records.new), fsync (of records.new), close (of
- *                          records.new), rename (records.new over records),
- *                          dirfsync (fsync of a directory)
+ *   LVFI_FAIL=STEP[,STEP]  fail that step: open (of the writer's temporary
+ *                          file .records.tmp.*), write (to it), fsync (of
+ *                          it), close (of it), link (of it to the next
+ *                          generation, records.N), dirfsync (fsync of a
+ *                          directory)
  *   LVFI_ERRNO=N           the errno to fail with (default EIO)
  *   LVFI_STOP=STEP         raise SIGSTOP just before that step instead: a
  *                          process stopped in the middle, holding the lock
@@ -24,7 +25,7 @@
 
 #define MAXFD 4096
 
-static unsigned char is_new[MAXFD]; /* fds open on records.new */
+static unsigned char is_new[MAXFD]; /* fds open on a temporary records file */
 
 static ssize_t (*real_write)(int, const void *, size_t);
 
@@ -89,7 +90,7 @@ is_records_new(const char *path)
 {
 	const char *b = strrchr(path, '/');
 
-	return strcmp(b ? b + 1 : path, "records.new") == 0;
+	return strncmp(b ? b + 1 : path, ".records.tmp.", 13) == 0;
 }
 
 static int
@@ -163,13 +164,13 @@ close(int fd)
 }
 
 int
-renameat(int olddir, const char *oldpath, int newdir, const char *newpath)
+linkat(int olddir, const char *oldpath, int newdir, const char *newpath, int flags)
 {
-	static int (*real)(int, const char *, int, const char *);
+	static int (*real)(int, const char *, int, const char *, int);
 
 	if (real == NULL)
-		real = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
-	if (is_records_new(oldpath) && step("rename") != 0)
+		real = (int (*)(int, const char *, int, const char *, int))dlsym(RTLD_NEXT, "linkat");
+	if (is_records_new(oldpath) && step("link") != 0)
 		return -1;
-	return real(olddir, oldpath, newdir, newpath);
+	return real(olddir, oldpath, newdir, newpath, flags);
 }

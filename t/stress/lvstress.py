@@ -61,11 +61,12 @@ class Lv:
         return os.path.join(self.dir, "%02x" % h[0], "%02x" % h[1], name)
 
     def records(self, name):
-        try:
-            with open(os.path.join(self.acctdir(name), "records"), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
+        """The bytes of the account's newest generation (lv-state(5)), or None."""
+        path = newest_records(self.acctdir(name))
+        if path is None:
             return None
+        with open(path, "rb") as f:
+            return f.read()
 
     def status(self, name):
         """(exit code, {fact: value}) of lv-status; value is the rest of the line."""
@@ -78,6 +79,16 @@ class Lv:
 
     def failures(self, name):
         return int(self.status(name)[1].get("failures", "-1"))
+
+
+def newest_records(acctdir):
+    """The path of the newest records.N in an account's directory, or None."""
+    try:
+        gens = [int(n[8:]) for n in os.listdir(acctdir)
+                if re.fullmatch(r"records\.[1-9][0-9]*", n)]
+    except FileNotFoundError:
+        return None
+    return os.path.join(acctdir, "records.%d" % max(gens)) if gens else None
 
 
 def scratch(prefix):
