@@ -99,12 +99,14 @@ install: all
 
 # The set-user-ID deployment (lv(7)): every program owned by the service
 # user LV_USER and set-user-ID (not lv-device, the phone's side, which
-# never touches the state directory), and an empty state directory only that user
-# can enter; then, as root: runuser -u $(LV_USER) -- $(BINDIR)/lv-enroll --init
+# never touches the state directory), and an empty state directory and key
+# directory beside it (lv-state(5)) only that user can enter, made here because
+# their parent is root's; then, as root:
+# runuser -u $(LV_USER) -- $(BINDIR)/lv-enroll --init
 install-setuid: install
 	for p in $(filter-out bin/lv-device,$(PROGS)); do f=$(DESTDIR)$(BINDIR)/$${p#bin/}; \
 		chown $(LV_USER) $$f && chmod 4755 $$f || exit 1; done
-	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR)
+	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(STATEDIR)-key
 
 clean:
 	rm -rf bin lib/*.o lib/liblv.a pam/*.so t/bin/*.so $(TESTPROGS)

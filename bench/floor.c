@@ -64,19 +64,23 @@ xopenat(int dfd, const char *name, int flags, int secret)
 	return fd;
 }
 
+/* The key is in DIR-key, beside the state directory (lv-state(5)). */
 static int
 open_state(const char *dir, unsigned char key[32])
 {
 	struct stat st;
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), kfd;
+	char keydir[4200];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), kdfd, kfd;
 
 	if (dfd < 0 || fstat(dfd, &st) != 0)
 		exit(2);
 	owner = st.st_uid;
-	if ((st.st_mode & 022) != 0 || (kfd = xopenat(dfd, "site.key", O_RDONLY, 1)) < 0 ||
-	    read(kfd, key, 32) != 32)
+	snprintf(keydir, sizeof(keydir), "%s-key", dir);
+	if ((st.st_mode & 022) != 0 || (kdfd = xopenat(AT_FDCWD, keydir, O_RDONLY | O_DIRECTORY, 0)) < 0 ||
+	    (kfd = xopenat(kdfd, "site.key", O_RDONLY, 1)) < 0 || read(kfd, key, 32) != 32)
 		exit(2);
 	close(kfd);
+	close(kdfd);
 	return dfd;
 }
 

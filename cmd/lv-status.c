@@ -181,6 +181,22 @@ list(struct lv_ctx *c)
 	return rc ? rc : ns.rc;
 }
 
+/* Support hears of a key kept inside the state directory (an installation
+ * older than lv-state(5)'s layout): a copy of that directory alone opens it. */
+static void
+warn_key_inside(const struct lv_ctx *c)
+{
+	char beside[LV_KEYPATH_MAX], dest[LV_KEYPATH_MAX + 16] = "a directory of its own";
+
+	if (!lv_key_inside(c))
+		return;
+	if (lv_key_default_dir(c, beside, sizeof(beside)) == 0)
+		snprintf(dest, sizeof(dest), "%s/site.key", beside);
+	lv_warn("warning: the site key %s is inside the state directory, so a copy of the state directory "
+	    "alone lets a reader log in: move it to %s (in a directory of mode 0700) or set site_key in "
+	    "lv.conf to a path outside the state directory", c->keypath, dest);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,8 +209,10 @@ main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc == LV_EXIT_OK ? 0 : rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
-	if ((rc = lv_ctx_open(&c, 0)) == 0)
+	if ((rc = lv_ctx_open(&c, 0)) == 0) {
+		warn_key_inside(&c);
 		rc = o.list ? list(&c) : show(&c, &o);
+	}
 	lv_ctx_close(&c);
 	if (lv_fshut() != 0)
 		return EX_IOERR;

@@ -15,6 +15,7 @@
 #define LV_KEYBYTES 32
 #define LV_HASHBYTES 32
 #define LV_KEYID_LEN 16
+#define LV_KEYPATH_MAX 4200 /* a state directory's path (4096) and the key's name beside it */
 
 /* lv_err.c: diagnostics of one shape, "prog: message[: strerror]" */
 extern const char *lv_prog;
@@ -88,6 +89,7 @@ struct lv_ctx {
 	struct lv_conf conf;
 	unsigned char key[LV_KEYBYTES];
 	char keyid[LV_KEYID_LEN + 1];
+	char keypath[LV_KEYPATH_MAX]; /* the key in use, for messages */
 	time_t (*due)(const struct lv_acct *a); /* lv_due, where a program sets it: the store knows no method */
 	int self_service; /* set by the programs an ordinary caller may run */
 	int self_only;    /* set-user-ID run by an ordinary caller: own account only */
@@ -101,6 +103,8 @@ int lv_safe_stat(const struct lv_ctx *c, int fd, const char *what, int secret);
 
 /* lv_key.c: keyed hashes and sealing with the site key */
 int lv_key_load(struct lv_ctx *c, int create);
+int lv_key_default_dir(const struct lv_ctx *c, char *buf, size_t sz);
+int lv_key_inside(const struct lv_ctx *c);
 void lv_key_hash(const struct lv_ctx *c, const char *domain, const char *account,
 		 const void *msg, size_t len, unsigned char out[LV_HASHBYTES]);
 void lv_key_hash_hex(const struct lv_ctx *c, const char *domain, const char *account,

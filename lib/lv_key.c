@@ -12,27 +12,134 @@
 
 #include "lv.h"
 
-/* The key's directory and file name: site.key in the state directory, or
- * the absolute path the configuration names. */
+/* Where the key is (lv-state(5)): the path site_key names; else site.key in
+ * the state directory when one is there (installations older than the
+ * directory beside it); else site.key in STATE-key, beside the state
+ * directory, so that a copy of the state directory alone opens nothing. */
+struct keyloc {
+	char path[LV_KEYPATH_MAX]; /* full path, for messages */
+	const char *base;          /* its name in dfd */
+	int dfd;
+};
+
+/* STATE-key: the state directory's path, trailing slashes dropped, with
+ * "-key" appended; -1 when there is no such place (the state directory /). */
+int
+lv_key_default_dir(const struct lv_ctx *c, char *buf, size_t sz)
+{
+	size_t n = strlen(c->dir);
+
+	while (n > 1 && c->dir[n - 1] == '/')
+		n--;
+	if (n == 0 || (n == 1 && c->dir[0] == '/'))
+		return -1;
+	return snprintf(buf, sz, "%.*s-key", (int)n, c->dir) < (int)sz ? 0 : -1;
+}
+
 static int
-key_dir(struct lv_ctx *c, const char **base, char *dirpath, size_t dsz, int *dfd)
+key_conf(const struct lv_ctx *c, struct keyloc *k)
 {
 	const char *slash = strrchr(c->conf.site_key, '/');
+	char dirpath[LV_KEYPATH_MAX];
 
-	*base = "site.key";
-	*dfd = c->dirfd;
-	if (c->conf.site_key[0] == '\0')
-		return 0;
 	if (c->conf.site_key[0] != '/' || slash[1] == '\0')
 		return lv_err(EX_CONFIG, "site_key must be the absolute path of a file, not %s",
 		    c->conf.site_key);
-	*base = slash + 1;
-	snprintf(dirpath, dsz, "%.*s", slash == c->conf.site_key ? 1 : (int)(slash - c->conf.site_key),
-	    c->conf.site_key);
-	*dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*dfd < 0)
+	snprintf(k->path, sizeof(k->path), "%s", c->conf.site_key);
+	k->base = slash + 1;
+	snprintf(dirpath, sizeof(dirpath), "%.*s", slash == c->conf.site_key ? 1 :
+	    (int)(slash - c->conf.site_key), c->conf.site_key);
+	k->dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (k->dfd < 0)
 		return lv_err(EX_CONFIG, "site key directory %s is missing", dirpath);
 	return 0;
+}
+
+static int
+key_missing(const char *path)
+{
+	return lv_err(EX_CONFIG, "site key %s is missing (lv-enroll --init makes one for an empty "
+	    "state directory; otherwise restore it from its backup)", path);
+}
+
+/* Made only with the key, by the first lv-enroll; its entry made durable in
+ * the parent, or the key could vanish in a crash with records made with it. */
+static int
+key_mkdir(const char *dir, int *dfd)
+{
+	char parent[LV_KEYPATH_MAX], *slash;
+	int pfd;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return lv_err(errno == EACCES || errno == EPERM ? EX_NOPERM : EX_IOERR,
+		    "cannot create site key directory %s:", dir);
+	snprintf(parent, sizeof(parent), "%s", dir);
+	if ((slash = strrchr(parent, '/')) == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent] = '\0';
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(pfd) != 0) {
+		if (pfd >= 0)
+			close(pfd);
+		return lv_err(EX_IOERR, "cannot sync the directory of %s:", dir);
+	}
+	close(pfd);
+	*dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return 0;
+}
+
+static int
+key_beside(const struct lv_ctx *c, struct keyloc *k, int create)
+{
+	char dir[LV_KEYPATH_MAX - 16], what[LV_KEYPATH_MAX + 16];
+	int rc;
+
+	if (lv_key_default_dir(c, dir, sizeof(dir)) != 0)
+		return lv_err(EX_CONFIG, "no place beside state directory %s for the site key: set site_key",
+		    c->dir);
+	snprintf(k->path, sizeof(k->path), "%s/site.key", dir);
+	k->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (k->dfd < 0 && errno == ENOENT && create && (rc = key_mkdir(dir, &k->dfd)) != 0)
+		return rc;
+	if (k->dfd < 0 && errno == ENOENT)
+		return key_missing(k->path);
+	if (k->dfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return lv_err(EX_NOPERM, "unsafe site key directory %s: not a directory or a symbolic link", dir);
+	if (k->dfd < 0)
+		return lv_err(EX_IOERR, "cannot open site key directory %s:", dir);
+	snprintf(what, sizeof(what), "site key directory %s", dir);
+	return lv_safe_stat(c, k->dfd, what, 0);
+}
+
+/* The key inside the state directory is used as long as it is there; a
+ * second one beside it is refused rather than guessed between. */
+static int
+key_inside(const struct lv_ctx *c, struct keyloc *k)
+{
+	char dir[LV_KEYPATH_MAX - 16], beside[LV_KEYPATH_MAX];
+	struct stat st;
+
+	k->dfd = c->dirfd;
+	snprintf(k->path, sizeof(k->path), "%s/site.key", c->dir);
+	if (lv_key_default_dir(c, dir, sizeof(dir)) != 0)
+		return 0;
+	snprintf(beside, sizeof(beside), "%s/site.key", dir);
+	if (lstat(beside, &st) != 0)
+		return 0;
+	return lv_err(EX_CONFIG, "two site keys, %s and %s: keep the one the records were made with "
+	    "and remove the other (lv-state(5))", k->path, beside);
+}
+
+static int
+key_where(const struct lv_ctx *c, struct keyloc *k, int create)
+{
+	struct stat st;
+
+	if (c->conf.site_key[0] != '\0')
+		return key_conf(c, k);
+	if (fstatat(c->dirfd, "site.key", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return key_inside(c, k);
+	return key_beside(c, k, create);
 }
 
 /* Written beside, then linked into place: two first enrolments never see a
@@ -68,11 +175,12 @@ static int
 key_read(struct lv_ctx *c, int fd, const char *shown)
 {
 	unsigned char idbuf[8];
+	char what[LV_KEYPATH_MAX + 16], extra;
 	ssize_t r;
-	char extra;
 	int rc;
 
-	if ((rc = lv_safe_stat(c, fd, "site key", 1)) != 0)
+	snprintf(what, sizeof(what), "site key %s", shown);
+	if ((rc = lv_safe_stat(c, fd, what, 1)) != 0)
 		return rc;
 	r = read(fd, c->key, sizeof(c->key));
 	if (r != (ssize_t)sizeof(c->key) || read(fd, &extra, 1) != 0)
@@ -83,37 +191,55 @@ key_read(struct lv_ctx *c, int fd, const char *shown)
 	return 0;
 }
 
+static int
+key_open(const struct keyloc *k)
+{
+	return openat(k->dfd, k->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
 int
 lv_key_load(struct lv_ctx *c, int create)
 {
-	char dirpath[4096], shown[4200];
-	const char *base;
-	int dfd, fd, rc;
+	struct keyloc k = { .base = "site.key", .dfd = -1 };
+	int fd = -1, rc;
 
-	if ((rc = key_dir(c, &base, dirpath, sizeof(dirpath), &dfd)) != 0)
-		return rc;
-	snprintf(shown, sizeof(shown), "%s", c->conf.site_key[0] ? c->conf.site_key : "site.key");
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if ((rc = key_where(c, &k, create)) != 0)
+		goto out;
+	snprintf(c->keypath, sizeof(c->keypath), "%s", k.path);
+	fd = key_open(&k);
 	if (fd < 0 && errno == ENOENT && create) {
-		if ((rc = key_create(dfd, base, shown)) != 0)
+		if ((rc = key_create(k.dfd, k.base, k.path)) != 0)
 			goto out;
-		fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = key_open(&k);
 	}
 	if (fd < 0 && errno == ENOENT)
-		rc = lv_err(EX_CONFIG, "site key %s is missing (lv-enroll --init makes one for an empty "
-		    "state directory; otherwise restore it from its backup)", shown);
+		rc = key_missing(k.path);
 	else if (fd < 0 && errno == ELOOP)
-		rc = lv_err(EX_NOPERM, "unsafe site key %s: a symbolic link", shown);
+		rc = lv_err(EX_NOPERM, "unsafe site key %s: a symbolic link", k.path);
 	else if (fd < 0)
-		rc = lv_err(EX_IOERR, "cannot open site key %s:", shown);
+		rc = lv_err(EX_IOERR, "cannot open site key %s:", k.path);
 	else
-		rc = key_read(c, fd, shown);
+		rc = key_read(c, fd, k.path);
+out:
 	if (fd >= 0)
 		close(fd);
-out:
-	if (dfd != c->dirfd)
-		close(dfd);
+	if (k.dfd >= 0 && k.dfd != c->dirfd)
+		close(k.dfd);
 	return rc;
+}
+
+/* The key in use lies inside the state directory (lv-status warns). */
+int
+lv_key_inside(const struct lv_ctx *c)
+{
+	char *dir = realpath(c->dir, NULL), *key = realpath(c->keypath, NULL);
+	size_t n = dir != NULL ? strlen(dir) : 0;
+	int inside = dir != NULL && key != NULL && strncmp(key, dir, n) == 0 &&
+	    (key[n] == '/' || dir[n - 1] == '/');
+
+	free(dir);
+	free(key);
+	return inside;
 }
 
 /* BLAKE2b keyed with the site key over domain, account and message, each

@@ -67,6 +67,7 @@ load lib
 @test "-d names the state directory over LV_DIR, -c the configuration over LV_CONF" {
 	enrol alice
 	mv "$LV_DIR" "$BATS_TEST_TMPDIR/other"
+	mv "$LV_DIR-key" "$BATS_TEST_TMPDIR/other-key"
 	run -78 lv-status alice
 	run -0 lv-status alice -d "$BATS_TEST_TMPDIR/other"
 	printf 'bogus = 1\n' >"$BATS_TEST_TMPDIR/bad.conf"

@@ -48,30 +48,38 @@ every_on_alice() {
 
 @test "a missing site key exits 78 in every program but lv-enroll" {
 	enrol alice
-	rm "$LV_DIR/site.key"
+	rm "$LV_DIR-key/site.key"
 	every_other 78
-	[[ "$output" == "lv-unenroll: site key site.key is missing "* ]]
+	[ "$output" = "lv-unenroll: site key $LV_DIR-key/site.key is missing (lv-enroll --init makes one for an empty state directory; otherwise restore it from its backup)" ]
 }
 
 @test "lv-enroll does not replace a missing key while accounts exist (78)" {
 	enrol alice
-	mv "$LV_DIR/site.key" "$BATS_TEST_TMPDIR/key"
+	mv "$LV_DIR-key/site.key" "$BATS_TEST_TMPDIR/key"
 	run -78 lv-enroll bob --phone +15551234567
-	[ ! -e "$LV_DIR/site.key" ]
 	run -78 lv-enroll --init
+	[ "$output" = "lv-enroll: site key $LV_DIR-key/site.key is missing (lv-enroll --init makes one for an empty state directory; otherwise restore it from its backup)" ]
+	[ "$(ls -A "$LV_DIR-key")" = "" ]
 	[ ! -e "$LV_DIR/site.key" ]
-	mv "$BATS_TEST_TMPDIR/key" "$LV_DIR/site.key"
+	rmdir "$LV_DIR-key"
+	run -78 lv-enroll --init
+	[ ! -e "$LV_DIR-key" ]
+	mkdir -m 700 "$LV_DIR-key"
+	mv "$BATS_TEST_TMPDIR/key" "$LV_DIR-key/site.key"
 	run -0 lv-verify alice <<<"$code"
 }
 
-@test "lv-enroll --init makes the state directory (0700) and site key (0600) and nothing else" {
+@test "lv-enroll --init makes the state directory (0700) and, beside it, the key's directory (0700) and site key (0600), and nothing else" {
 	run --separate-stderr -0 lv-enroll --init
 	[ "$output" = "" ]
 	[ "$stderr" = "" ]
 	[ "$(stat -c %a "$LV_DIR")" = 700 ]
-	[ "$(stat -c %a "$LV_DIR/site.key")" = 600 ]
-	[ "$(stat -c %s "$LV_DIR/site.key")" = 32 ]
-	[ "$(ls -A "$LV_DIR")" = site.key ]
+	[ "$(stat -c %a "$LV_DIR-key")" = 700 ]
+	[ "$(stat -c %a "$LV_DIR-key/site.key")" = 600 ]
+	[ "$(stat -c %s "$LV_DIR-key/site.key")" = 32 ]
+	[ "$(ls -A "$LV_DIR")" = "" ]
+	[ "$(ls -A "$LV_DIR-key")" = site.key ]
+	[ "$(echo "$BATS_TEST_TMPDIR"/state*)" = "$LV_DIR $LV_DIR-key" ]
 	run -0 lv-status --list
 	[ "$output" = "" ]
 	run -66 lv-status alice
@@ -80,16 +88,17 @@ every_on_alice() {
 
 @test "lv-enroll --init again keeps the key" {
 	lv-enroll --init
-	cp "$LV_DIR/site.key" key.before
+	cp "$LV_DIR-key/site.key" key.before
 	run -0 lv-enroll --init
-	cmp key.before "$LV_DIR/site.key"
+	cmp key.before "$LV_DIR-key/site.key"
 }
 
 @test "the first lv-enroll makes the state directory and key, under a umask of 0" {
 	umask 0
 	enrol alice
 	[ "$(stat -c %a "$LV_DIR")" = 700 ]
-	[ "$(stat -c %a "$LV_DIR/site.key")" = 600 ]
+	[ "$(stat -c %a "$LV_DIR-key")" = 700 ]
+	[ "$(stat -c %a "$LV_DIR-key/site.key")" = 600 ]
 	[ "$(stat -c %a "$(records alice)")" = 600 ]
 	[ "$(stat -c %a "$(acctdir alice)/audit")" = 600 ]
 	[ "$(stat -c %a "$(acctdir alice)/lock")" = 600 ]
@@ -102,6 +111,7 @@ every_on_alice() {
 	enrol alice
 	[ -s keys/lv.key ]
 	[ ! -e "$LV_DIR/site.key" ]
+	[ ! -e "$LV_DIR-key" ]
 	run -0 lv-verify alice <<<"$code"
 	rm keys/lv.key
 	run -78 lv-status alice
@@ -125,24 +135,25 @@ every_on_alice() {
 	chmod 703 "$LV_DIR"
 	run -77 lv-enroll --init
 	[ ! -e "$LV_DIR/site.key" ]
+	[ ! -e "$LV_DIR-key" ]
 }
 
 @test "a group-writable or group-readable site key exits 77 in every program" {
 	enrol alice
-	chmod 620 "$LV_DIR/site.key"
+	chmod 620 "$LV_DIR-key/site.key"
 	every_program 77
-	[ "$output" = "lv-enroll: unsafe site key: mode 0620 gives access to others" ]
-	chmod 640 "$LV_DIR/site.key"
+	[ "$output" = "lv-enroll: unsafe site key $LV_DIR-key/site.key: mode 0620 gives access to others" ]
+	chmod 640 "$LV_DIR-key/site.key"
 	run -77 lv-status alice
-	chmod 600 "$LV_DIR/site.key"
+	chmod 600 "$LV_DIR-key/site.key"
 	run -0 lv-status alice
 }
 
 @test "a damaged site key (wrong length) exits 74" {
 	enrol alice
-	head -c 31 /dev/urandom >"$LV_DIR/site.key"
+	head -c 31 /dev/urandom >"$LV_DIR-key/site.key"
 	run -74 lv-status alice
-	[ "$output" = "lv-status: damaged site key site.key: not 32 bytes" ]
+	[ "$output" = "lv-status: damaged site key $LV_DIR-key/site.key: not 32 bytes" ]
 }
 
 @test "a group-writable configuration exits 77 in every program" {
@@ -161,9 +172,9 @@ every_on_alice() {
 	chown nobody "$LV_CONF"
 	run -77 lv-status alice
 	chown 0 "$LV_CONF"
-	chown nobody "$LV_DIR/site.key"
+	chown nobody "$LV_DIR-key/site.key"
 	run -77 lv-status alice
-	[ "$output" = "lv-status: unsafe site key: owned by uid $(id -u nobody), not the state directory's owner" ]
+	[ "$output" = "lv-status: unsafe site key $LV_DIR-key/site.key: owned by uid $(id -u nobody), not the state directory's owner" ]
 }
 
 @test "symbolic links for the state directory, key or configuration exit 77" {
@@ -173,11 +184,18 @@ every_on_alice() {
 	run -77 lv-status alice
 	rm "$LV_DIR"
 	mv real "$LV_DIR"
-	mv "$LV_DIR/site.key" key
-	ln -s "$BATS_TEST_TMPDIR/key" "$LV_DIR/site.key"
+	mv "$LV_DIR-key/site.key" key
+	ln -s "$BATS_TEST_TMPDIR/key" "$LV_DIR-key/site.key"
 	run -77 lv-status alice
-	rm "$LV_DIR/site.key"
-	mv key "$LV_DIR/site.key"
+	[ "$output" = "lv-status: unsafe site key $LV_DIR-key/site.key: a symbolic link" ]
+	rm "$LV_DIR-key/site.key"
+	mv key "$LV_DIR-key/site.key"
+	mv "$LV_DIR-key" keydir
+	ln -s "$BATS_TEST_TMPDIR/keydir" "$LV_DIR-key"
+	run -77 lv-status alice
+	[ "$output" = "lv-status: unsafe site key directory $LV_DIR-key: not a directory or a symbolic link" ]
+	rm "$LV_DIR-key"
+	mv keydir "$LV_DIR-key"
 	conf "lock_after = 5"
 	mv "$LV_CONF" real.conf
 	ln -s "$BATS_TEST_TMPDIR/real.conf" "$LV_CONF"
@@ -300,7 +318,7 @@ every_on_alice() {
 @test "records made with another site key are refused (77), not misread" {
 	enrol alice
 	lv-enroll --init -d other
-	cp other/site.key "$LV_DIR/site.key"
+	cp other-key/site.key "$LV_DIR-key/site.key"
 	run -77 lv-verify alice <<<"$code"
 	[[ "$output" == "lv-verify: records of alice were made with another site key ("*")" ]]
 }

@@ -98,15 +98,15 @@ canary"
 }
 
 @test "a site key readable or writable by others is refused with 77" {
-	chmod 0640 "$LV_DIR/site.key"
+	chmod 0640 "$LV_DIR-key/site.key"
 	run -77 lv-verify alice <<<"$code"
-	[ "$output" = "lv-verify: unsafe site key: mode 0640 gives access to others" ]
-	chmod 0604 "$LV_DIR/site.key"
+	[ "$output" = "lv-verify: unsafe site key $LV_DIR-key/site.key: mode 0640 gives access to others" ]
+	chmod 0604 "$LV_DIR-key/site.key"
 	run -77 lv-status alice
-	chown nobody "$LV_DIR/site.key"
-	chmod 0600 "$LV_DIR/site.key"
+	chown nobody "$LV_DIR-key/site.key"
+	chmod 0600 "$LV_DIR-key/site.key"
 	run -77 lv-status alice
-	[[ "$output" = "lv-status: unsafe site key: owned by uid "*", not the state directory's owner" ]]
+	[ "$output" = "lv-status: unsafe site key $LV_DIR-key/site.key: owned by uid $(id -u nobody), not the state directory's owner" ]
 }
 
 @test "a configuration writable by others, or owned by another user, is refused with 77" {

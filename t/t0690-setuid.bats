@@ -61,6 +61,17 @@ $svc 700
 root 755" ]
 }
 
+@test "the site key is beside the state directory, in a directory of its own the service user owns (0700), and no one else reads it" {
+	run -0 stat -c '%U %a' "$D/state-key" "$D/state-key/site.key"
+	[ "$output" = "$svc 700
+$svc 600" ]
+	[ "$(ls -A "$D/state-key")" = site.key ]
+	[ ! -e "$D/state/site.key" ]
+	run -1 runuser -u "$u1" -- cat "$D/state-key/site.key"
+	run --separate-stderr -0 as root lv-status --list
+	[ "$stderr" = "" ]
+}
+
 @test "an ordinary user verifies their own account, and no other" {
 	code1=$(as root lv-enroll "$u1" --phone +15551234567)
 	code2=$(as root lv-enroll "$u2" --phone +15551234568)

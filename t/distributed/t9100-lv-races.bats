@@ -187,8 +187,10 @@ init_both() {
 	local t code
 	for ((t = 1; t <= 20; t++)); do
 		init_both "$t"
-		run -0 ls -A "$LV_MNT_B/init-$t/state"
+		run -0 ls -A "$LV_MNT_B/init-$t/state-key"
 		[ "$output" = site.key ]
+		run -0 ls -A "$LV_MNT_B/init-$t/state"
+		[ "$output" = "" ]
 	done
 	code=$(lv-enroll -d "$LV_MNT_A/init-20/state" alice --phone +15551234567)
 	run -0 lv-verify -d "$LV_MNT_B/init-20/state" alice <<<"$code"
