@@ -147,8 +147,10 @@ void lv_lock_release(int *lockfd);
 /* lv_audit.c: one line per change, never a secret; the log is opened with
  * the lock, so an unsafe log refuses the change before it is made */
 int lv_audit_open(struct lv_acct *a);
-/* lv_syslog.c: one line to the local syslog socket, facility authpriv */
+/* lv_syslog.c: one line to the local syslog socket, facility authpriv;
+ * lv_syslog says on stderr when it cannot, lv_syslog_quiet never does */
 void lv_syslog(const struct lv_conf *c, const char *line);
+void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 
 void lv_audit(struct lv_acct *a, const char *event, const char *method,
 	      const char *result, const char *detail);
