@@ -88,6 +88,19 @@ hook notify said: line\x097
 hook notify: 5 more lines not logged' ]
 }
 
+@test "a push hook's output goes to syslog as well, never to lv-requests' caller" {
+	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock"
+	start_catcher
+	lv-device keygen --key phone.key >phone.pub
+	enrol alice --device-key - <phone.pub
+	run -0 --separate-stderr lv-requests new alice --exec "/bin/echo pushed"
+	[ "$stderr" = "" ]
+	IFS=$'\t' read -r id num tok <<<"$output"
+	[ ${#tok} -eq 32 ]
+	run -0 syslog_lines 1
+	[ "$output" = "hook push said: pushed alice $id" ]
+}
+
 @test "a missing syslog socket drops a hook's output silently" {
 	conf "syslog_socket = $BATS_TEST_TMPDIR/none.sock" "notify = /bin/echo"
 	enrol alice
