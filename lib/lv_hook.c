@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -212,15 +212,26 @@ arm_timer(long seconds)
 	return fd;
 }
 
+/* SIGCHLD, blocked, as a descriptor poll can wait on: the hook's exit
+ * wakes the wait without a handler. */
 static int
-exit_fd(pid_t pid)
+exit_fd(sigset_t *old)
 {
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	return -1;
-#endif
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, old);
+	return signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void
+exit_fd_clear(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (fd >= 0 && read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
 }
 
 static int
@@ -237,25 +248,26 @@ killed(pid_t pid, long timeout)
 
 /* 0 when the command exited 0 in time; -1 otherwise. Its output is read
  * as it comes; once it has exited, what is left in the pipe is read and
- * no more (a child it left behind may hold the pipe open). Without a
- * pidfd (an old kernel), waitpid is asked every 10 ms. */
+ * no more (a child it left behind may hold the pipe open). Without the
+ * SIGCHLD descriptor, waitpid is asked every 10 ms. */
 static int
-watch(pid_t pid, int out, int timer, long timeout, struct hook_out *o)
+watch(pid_t pid, int out, int timer, int chld, long timeout, struct hook_out *o)
 {
-	int pidfd = exit_fd(pid), status, rc = -1;
 	struct pollfd p[3];
+	int status, rc = -1;
 	pid_t r;
 
 	for (;;) {
 		p[0] = (struct pollfd){ .fd = out, .events = POLLIN };
-		p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = chld, .events = POLLIN };
 		p[2] = (struct pollfd){ .fd = timer, .events = POLLIN };
-		if ((poll(p, 3, pidfd < 0 ? 10 : -1) < 0 && errno != EINTR) || p[2].revents) {
+		if ((poll(p, 3, chld < 0 ? 10 : -1) < 0 && errno != EINTR) || p[2].revents) {
 			rc = killed(pid, timeout);
 			break;
 		}
 		if (p[0].revents)
 			out = drain(out, o);
+		exit_fd_clear(chld);
 		if ((r = waitpid(pid, &status, WNOHANG)) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			rc = 0;
 		if (r != 0)
@@ -264,8 +276,6 @@ watch(pid_t pid, int out, int timer, long timeout, struct hook_out *o)
 	if ((out = drain(out, o)) >= 0)
 		close(out); /* the pipe a child it left behind still holds */
 	finish(o);
-	if (pidfd >= 0)
-		close(pidfd);
 	return rc;
 }
 
@@ -287,8 +297,9 @@ lv_hook_run(const struct lv_conf *c, const char *name, char *const argv[], const
     const char *secret)
 {
 	struct hook_out o = { .conf = c, .name = name, .secret = secret };
-	int in[2], out[2], timer, rc = -1;
+	int in[2], out[2], timer, chld, rc = -1;
 	void (*oldpipe)(int);
+	sigset_t old;
 	pid_t pid;
 
 	/* A caller's SIG_IGN would have the hook reaped before its exit is seen. */
@@ -298,6 +309,7 @@ lv_hook_run(const struct lv_conf *c, const char *name, char *const argv[], const
 			close(timer);
 		return -1;
 	}
+	chld = exit_fd(&old);
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		close(in[1]);
@@ -311,10 +323,13 @@ lv_hook_run(const struct lv_conf *c, const char *name, char *const argv[], const
 	feed(in[1], pid > 0 ? input : NULL);
 	signal(SIGPIPE, oldpipe);
 	if (pid > 0)
-		rc = watch(pid, out[0], timer, c->hook_timeout, &o);
+		rc = watch(pid, out[0], timer, chld, c->hook_timeout, &o);
 	else
 		close(out[0]);
+	if (chld >= 0)
+		close(chld);
 	close(timer);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	sodium_memzero(&o, sizeof(o));
 	return rc;
 }
