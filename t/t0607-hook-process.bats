@@ -113,12 +113,13 @@ hook notify: 5 more lines not logged' ]
 	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock"
 	start_catcher
 	enrol alice
-	# 120000 bytes, then a minute's sleep it never reaches: the closed pipe stops it.
-	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock" "hook_timeout = 5" \
-		"notify = /usr/bin/perl -e print(qq(flood\\n)x20000);sleep(60)"
+	# 4.2 MB, more than the pipe holds after lv stops reading, then a
+	# minute's sleep it never reaches: the closed pipe stops it (SIGPIPE).
+	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock" "hook_timeout = $(slow 5)" \
+		"notify = /usr/bin/perl -e print(qq(flood\\n)x700000);sleep(60)"
 	SECONDS=0
 	run -0 --separate-stderr lv-verify alice <<<"$code"
-	[ "$SECONDS" -lt 5 ]
+	[ "$SECONDS" -lt "$(slow 5)" ]
 	[ "$output" = "" ]
 	[ "$stderr" = "lv-verify: notify command failed for alice event backup-used" ]
 	run -0 syslog_lines 9
