@@ -125,7 +125,7 @@ push(struct lv_ctx *c, const struct opts *o, const char *id, const char *line)
 	argv[n + 1] = (char *)id;
 	argv[n + 2] = NULL;
 	snprintf(input, sizeof(input), "%s\n", line);
-	if (lv_hook_run(argv, input, c->conf.hook_timeout) != 0)
+	if (lv_hook_run(&c->conf, "push", argv, input, NULL) != 0)
 		lv_warn("could not notify the device of %s; request %s stays listed (lv-requests list)",
 		    o->account, id);
 	free(buf);

@@ -137,7 +137,7 @@ deliver(struct lv_ctx *c, const struct opts *o, struct send *s)
 	argv[n] = s->phone;
 	argv[n + 1] = NULL;
 	snprintf(input, sizeof(input), "%s\n", s->msg);
-	rc = lv_hook_run(argv, input, c->conf.hook_timeout);
+	rc = lv_hook_run(&c->conf, "sms-gateway", argv, input, s->code);
 	sodium_memzero(input, sizeof(input));
 	free(buf);
 	free(argv);

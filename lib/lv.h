@@ -173,8 +173,10 @@ void lv_lock_release(int *lockfd);
 /* lv_audit.c: one line per change, never a secret; the log is opened with
  * the lock, so an unsafe log refuses the change before it is made */
 int lv_audit_open(struct lv_acct *a);
-/* lv_syslog.c: one line to the local syslog socket, facility authpriv */
+/* lv_syslog.c: one line to the local syslog socket, facility authpriv;
+ * lv_syslog says on stderr when it cannot, lv_syslog_quiet never does */
 void lv_syslog(const struct lv_conf *c, const char *line);
+void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 
 int lv_audit(struct lv_acct *a, const char *event, const char *method,
 	     const char *result, const char *detail);
@@ -182,8 +184,11 @@ int lv_audit_print(struct lv_acct *a, int fd);
 struct lv_facts;
 int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
 
-/* lv_hook.c: commands run without a shell, with a clean environment and a timeout */
-int lv_hook_run(char *const argv[], const char *input, long timeout);
+/* lv_hook.c: commands run without a shell, in lv's own process state, with a
+ * timeout; what they print goes to syslog as "hook NAME said: ...", with
+ * secret (when not NULL) redacted */
+int lv_hook_run(const struct lv_conf *c, const char *name, char *const argv[], const char *input,
+		const char *secret);
 int lv_argv_split(const char *cmd, char ***argv, char **buf); /* room for 2 more + NULL */
 void lv_notify(struct lv_ctx *c, const char *event, const char *account, const char *msg);
 

@@ -110,14 +110,15 @@ load lib
 	[ "$stderr" = "" ]
 }
 
-@test "notify's output goes to stderr, never to stdout where codes are printed" {
+@test "notify's output reaches neither stdout, where codes are printed, nor stderr" {
 	cat >talk.sh <<-'EOF'
 	#!/bin/sh
 	echo "hook says hi"
+	echo "hook warns" >&2
 	EOF
 	chmod 755 talk.sh
-	conf "notify = $BATS_TEST_TMPDIR/talk.sh"
+	conf "notify = $BATS_TEST_TMPDIR/talk.sh" "syslog_socket = $BATS_TEST_TMPDIR/none.sock"
 	run --separate-stderr -0 lv-enroll alice --phone +15551234567
 	[[ "$output" =~ ^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$ ]]
-	[ "$stderr" = "hook says hi" ]
+	[ "$stderr" = "" ]
 }
