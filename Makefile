@@ -142,8 +142,11 @@ bench: all $(BENCH_PROGS)
 		if [ "$$(id -u)" != 0 ]; then echo "make bench: run as root to install:$$missing" >&2; exit 1; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
-	bench/run
+	bench/run $(if $(BENCH_REF),-b $(BENCH_REF))
 
+# BENCH_REF: a build of an earlier release for row 1c, e.g.
+#   git worktree add /tmp/lv-prev 7cc6c64 && make -C /tmp/lv-prev all bench/bin/populate
+#   make bench BENCH_REF=/tmp/lv-prev
 .PHONY: bench
 
 # --- Reliability (doc/RELIABILITY.md): stress runs, fuzzing, sanitizers. ---
