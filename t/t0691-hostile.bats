@@ -106,8 +106,8 @@ code_sent() {
 umask: 0077
 cwd: /
 hostname fds: 0
-SigIgn:	0000000000000000
-SigBlk:	0000000000000000" ]
+SigBlk:	0000000000000000
+SigIgn:	0000000000000000" ]
 }
 
 @test "with SIGCHLD ignored by the caller the send counts and the code works" {
@@ -129,7 +129,7 @@ SigBlk:	0000000000000000" ]
 @test "a caller's umask 0777 leaves the state files at lv's modes, and the next sends work" {
 	rm -rf "$D/state/site"
 	run -0 hostile "$u1" --umask 0777 -- lv-sendcode "$u1"
-	run -0 stat -c '%a %U' "$D/state/site" "$D/state/site/records"
+	run -0 stat -c '%a %U' "$D/state/site" "$D/state/site/records.1"
 	[ "$output" = "700 $svc
 600 $svc" ]
 	run -0 as "$u2" lv-sendcode "$u2"
