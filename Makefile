@@ -231,7 +231,7 @@ fuzz-replay: deps
 TRIALS ?= 500
 CRASHES ?= 10000
 GUESSES ?= 10000
-stress: all
+stress: all t/bin/lvnolock.so
 	PATH="$(CURDIR)/bin:$$PATH" t/stress/run --trials $(TRIALS) --crashes $(CRASHES) --guesses $(GUESSES)
 
 .PHONY: check-asan check-valgrind fuzz fuzz-build fuzz-replay stress
