@@ -123,9 +123,13 @@ def lvfi():
     so = os.environ.get("LVFI_SO")
     if so and os.path.exists(so):
         return so
-    out = os.path.join(tempfile.gettempdir(), "lvfi-%d.so" % os.getuid())
     src = os.path.join(TOP, "t", "faultinject", "lvfi.c")
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+    # Named after the source's contents: trees of other branches share
+    # the temporary directory, and their lvfi.c may look for other names.
+    with open(src, "rb") as f:
+        tag = hashlib.sha256(f.read()).hexdigest()[:16]
+    out = os.path.join(tempfile.gettempdir(), "lvfi-%d-%s.so" % (os.getuid(), tag))
+    if not os.path.exists(out):
         tmp = out + ".%d" % os.getpid()
         subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-fPIC", "-shared", "-o",
                         tmp, src, "-ldl"], check=True)
