@@ -26,14 +26,19 @@ PHONE = "+15551234567"
 
 
 class Lv:
-    """A state directory and a configuration under a scratch root."""
+    """A state directory and a configuration under a scratch root. With
+    nolock, every program it runs has the lock-disabling shim preloaded."""
 
-    def __init__(self, root, conf=None):
+    def __init__(self, root, conf=None, nolock=False, state="state"):
         self.root = root
-        self.dir = os.path.join(root, "state")
+        self.dir = os.path.join(root, state)
         self.conf = os.path.join(root, "lv.conf")
         self.env = dict(os.environ, LV_DIR=self.dir, LV_CONF=self.conf)
-        self.configure(conf or {})
+        self.nolock = nolock
+        if nolock:
+            self.env = preload(self.env, nolock_so())
+        self.conf_items = dict(conf or {})
+        self.configure(self.conf_items)
 
     def configure(self, conf):
         with open(self.conf, "w") as f:
@@ -46,8 +51,8 @@ class Lv:
                            timeout=timeout)
         return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
-    def must(self, argv, stdin=b""):
-        rc, out, err = self.run(argv, stdin)
+    def must(self, argv, stdin=b"", env=None):
+        rc, out, err = self.run(argv, stdin, env)
         if rc != 0:
             raise RuntimeError("%s exited %d: %s" % (" ".join(argv), rc, err.strip()))
         return out
@@ -129,15 +134,28 @@ def lvfi():
     so = os.environ.get("LVFI_SO")
     if so and os.path.exists(so):
         return so
-    out = os.path.join(tempfile.gettempdir(), "lvfi-%d.so" % os.getuid())
     src = os.path.join(TOP, "t", "faultinject", "lvfi.c")
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+    # Named after the source's contents: trees of other branches share
+    # the temporary directory, and their lvfi.c may look for other names.
+    with open(src, "rb") as f:
+        tag = hashlib.sha256(f.read()).hexdigest()[:16]
+    out = os.path.join(tempfile.gettempdir(), "lvfi-%d-%s.so" % (os.getuid(), tag))
+    if not os.path.exists(out):
         tmp = out + ".%d" % os.getpid()
         subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-fPIC", "-shared", "-o",
                         tmp, src, "-ldl"], check=True)
         os.rename(tmp, out)
     os.environ["LVFI_SO"] = out
     return out
+
+
+def nolock_so():
+    """The shim t/nolock/lvnolock.c under which every lock call succeeds
+    without locking (make testbins builds it)."""
+    so = os.environ.get("LV_NOLOCK_SO") or os.path.join(TOP, "t", "bin", "lvnolock.so")
+    if not os.path.exists(so):
+        sys.exit("lvstress: %s is missing (make testbins builds it)" % so)
+    return so
 
 
 def wait_stopped(pid, timeout=30):
