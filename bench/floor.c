@@ -268,7 +268,7 @@ save(int afd, struct rec *r, size_t n)
 	memcpy(tmp, ".records.tmp.", 13);
 	sodium_bin2hex(tmp + 13, sizeof(tmp) - 13, rnd, sizeof(rnd));
 	snprintf(next, sizeof(next), "records.%ld", gen + 1);
-	snprintf(old, sizeof(old), "records.%ld", gen - 1);
+	snprintf(old, sizeof(old), "records.%ld", gen - 3); /* lv keeps the newest four */
 	snprintf(num, sizeof(num), "%ld", gen + 1);
 	fd = openat(afd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || cdb_make_start(&mk, fd) != 0)

@@ -87,6 +87,7 @@ remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64
 		lv_mask_phone(lv_rec_get(&a->rec, "phone"), o->oldphone);
 		lv_sms_withdraw(a);
 		lv_rec_del(&a->rec, "phone");
+		a->purge = 1;
 		return 0;
 	case DEVICE:
 		*method = "push";

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "lv.h"
 
 static const char synopsis[] =
@@ -30,6 +32,14 @@ struct verdict {
 	char detail[640];  /* audit detail: label, sequence number */
 	int locked_now;    /* this failure started a lock-out */
 	int backup_used;
+};
+
+/* A 6-digit guess counted on disk before its check (count_first): kept
+ * across a change decided again, so the guess is counted once. */
+struct guess {
+	int counted;
+	int locked_now;
+	char id[17]; /* its mark in the records until it is checked */
 };
 
 static int
@@ -105,28 +115,32 @@ pick(const struct opts *o, const struct lv_answer *ans, enum method *m)
 	return lv_err(EX_DATAERR, "malformed answer: not a %s code", o->method_s);
 }
 
-/* A 6-digit guess is counted on disk before it is checked: whatever stops
- * the check (a full disk, a limit, a signal), a wrong guess and a right
- * one look alike to the caller, and none goes uncounted. The check then
- * counts it again from the records as read, or clears it, in its own
- * commit. */
+/* A 6-digit guess is counted as a failure on disk before it is checked:
+ * whatever stops the check (a full disk, a limit, a signal), a wrong guess
+ * and a right one look alike to the caller, and none goes uncounted. The
+ * check then clears the count when the guess was right, in its own commit;
+ * if that commit is lost to another writer, the check is made again from
+ * the new state, without counting again. */
 static int
-count_first(struct lv_acct *a, time_t now)
+count_first(struct lv_acct *a, time_t now, struct guess *g)
 {
-	struct lv_fail_mark m;
-	int rc;
+	unsigned char rnd[8];
+	int locked, rc;
 
-	if (lv_fail_mark(a, &m) != 0 || lv_fail_count(a, now, NULL) < 0)
-		rc = lv_err(EX_SOFTWARE, "out of memory");
-	else
-		rc = lv_store_commit(a);
-	if (lv_fail_restore(a, &m) != 0 && rc == 0)
-		rc = lv_err(EX_SOFTWARE, "out of memory");
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(g->id, sizeof(g->id), rnd, sizeof(rnd));
+	if ((locked = lv_fail_pre(a, now, g->id)) < 0)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	if ((rc = lv_store_commit(a)) == 0) {
+		g->counted = 1;
+		g->locked_now = locked;
+	}
 	return rc;
 }
 
 static void
-check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now, struct verdict *v)
+check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now, struct verdict *v,
+    struct guess *g)
 {
 	int has_sms = lv_rec_get(&a->rec, "phone") != NULL;
 	int has_totp = lv_rec_get(&a->rec, "totp.secret") != NULL;
@@ -142,12 +156,12 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 		    o->method == M_SMS ? "phone" : o->method == M_TOTP ? "TOTP" : "phone or TOTP");
 		return;
 	}
-	if ((wait = lv_fail_locked(a, now)) > 0) {
+	if (!g->counted && (wait = lv_fail_locked(a, now)) > 0) {
 		v->rc = lv_err(EX_TEMPFAIL, "%s is locked after too many failures: try again in %ld s, "
 		    "or use a backup code", a->name, wait);
 		return;
 	}
-	if ((v->rc = count_first(a, now)) != 0)
+	if (!g->counted && (v->rc = count_first(a, now, g)) != 0)
 		return;
 	/* Both checked, one try counted once. */
 	if (want_sms && (rs = lv_sms_check(a, code, now, &why_sms)) == 0)
@@ -206,9 +220,10 @@ check_temp(struct lv_acct *a, const struct opts *o, const char *pw, time_t now, 
 	}
 }
 
-/* Failures change the records too: counted where they belong. */
+/* Failures change the records too: counted where they belong (a 6-digit
+ * guess was counted before its check). */
 static void
-count(struct lv_acct *a, const struct opts *o, time_t now, struct verdict *v)
+count(struct lv_acct *a, const struct opts *o, time_t now, struct verdict *v, const struct guess *g)
 {
 	if (v->rc == 0) {
 		if (!o->third)
@@ -222,12 +237,17 @@ count(struct lv_acct *a, const struct opts *o, time_t now, struct verdict *v)
 			v->rc = lv_err(EX_SOFTWARE, "out of memory");
 		return;
 	}
-	if (strcmp(v->method, "temp") != 0 && (v->locked_now = lv_fail_count(a, now, v->method)) < 0)
+	if (g->counted && (v->locked_now = lv_fail_post(a, now, g->id)) >= 0)
+		v->locked_now |= g->locked_now;
+	else if (g->counted)
+		v->rc = lv_err(EX_SOFTWARE, "out of memory");
+	else if (strcmp(v->method, "temp") != 0 && (v->locked_now = lv_fail_count(a, now, v->method)) < 0)
 		v->rc = lv_err(EX_SOFTWARE, "out of memory"); /* an uncounted failure is never committed */
 }
 
 static void
-decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, struct verdict *v)
+decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, struct verdict *v,
+    struct guess *g)
 {
 	time_t now = lv_now();
 	enum method m = M_AUTO;
@@ -244,8 +264,8 @@ decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, str
 	else if (m == M_TEMP)
 		check_temp(a, o, ans->text, now, v);
 	else
-		check_six(a, o, ans->text, now, v);
-	count(a, o, now, v);
+		check_six(a, o, ans->text, now, v, g);
+	count(a, o, now, v, g);
 }
 
 static void
@@ -265,7 +285,7 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 }
 
 static int
-verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans, struct guess *g)
 {
 	struct verdict v;
 	struct lv_acct a;
@@ -278,7 +298,7 @@ verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
 		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
 		goto out;
 	}
-	decide(&a, o, ans, &v);
+	decide(&a, o, ans, &v, g);
 	if (v.rc == 0 || v.rc == 1) {
 		/* Nothing counts until it is on disk, the audit line too: fail
 		 * closed, alike for a right and a wrong answer. */
@@ -301,10 +321,11 @@ out:
 static int
 verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
 {
+	struct guess g = { 0, 0, "" };
 	int rc, tries = 0;
 
 	do
-		rc = verify_once(c, o, ans);
+		rc = verify_once(c, o, ans, &g);
 	while (lv_store_lost(&rc, &tries));
 	return rc;
 }

@@ -136,6 +136,7 @@ struct lv_acct {
 	int dirfd, lockfd, auditfd; /* auditfd: open while locked */
 	int exists; /* a records file was read */
 	long next;  /* the generation a commit links: one above the newest seen */
+	int purge;  /* the change removes a number or a secret: no older generation may keep it */
 	struct lv_rec rec;
 	time_t due; /* lv_due of the records read under the lock; -1: not tracked */
 };
@@ -147,7 +148,7 @@ int lv_store_bucket(const char *name, char out[8]);
 int lv_store_open(struct lv_ctx *c, const char *name, int flags, struct lv_acct *a);
 int lv_store_commit(struct lv_acct *a); /* 0, an exit code, or: */
 #define LV_STORE_LOST 1000 /* another writer committed first: decide again */
-#define LV_STORE_TRIES 16
+#define LV_STORE_TRIES 64
 int lv_store_lost(int *rc, int *tries);
 void lv_store_close(struct lv_acct *a);
 int lv_store_sync(int fd); /* fsync, except in bench/populate */
@@ -162,7 +163,12 @@ void lv_gen_name(long gen, char out[32]);
 int lv_gen_list(int dirfd, struct lv_gens *g);
 int lv_gen_link(int dirfd, const char *tmp, long gen);
 void lv_gen_unlink(int dirfd, long gen);
-void lv_gen_clean(int dirfd, long current, time_t now);
+#define LV_GEN_KEEP 4 /* generations kept after a commit, the newest among them */
+void lv_gen_clean(int dirfd, long current, long keep);
+/* lv_lineage.c: which commit made a generation, and its ancestors */
+#define LV_COMMIT_LEN 40
+int lv_lineage_stamp(struct lv_rec *r, long gen, char self[LV_COMMIT_LEN]);
+int lv_lineage_descends(int dirfd, long gen, const char *self);
 
 /* lv_lock.c: while any lock is held, signals are held off and messages
  * queued, so that no caller (its terminal, its stderr) can keep one held */
@@ -205,9 +211,8 @@ int lv_b32_decode(const char *in, size_t len, unsigned char *out, size_t outlen)
 long lv_fail_locked(const struct lv_acct *a, time_t now);
 int lv_fail_count(struct lv_acct *a, time_t now, const char *method);
 void lv_fail_reset(struct lv_acct *a);
-struct lv_fail_mark { char *v[3]; }; /* the failure records as read */
-int lv_fail_mark(const struct lv_acct *a, struct lv_fail_mark *m);
-int lv_fail_restore(struct lv_acct *a, struct lv_fail_mark *m);
+int lv_fail_pre(struct lv_acct *a, time_t now, const char *guess);
+int lv_fail_post(struct lv_acct *a, time_t now, const char *guess);
 
 /* lv_backup.c: the sequence of backup codes */
 #define LV_BACKUP_CODELEN 19

@@ -131,6 +131,7 @@ lv_device_remove(struct lv_acct *a, const char *id)
 	if (lv_rec_get(&a->rec, key) == NULL)
 		return lv_err(EX_UNAVAILABLE, "%s has no device %s (lv-status lists them)", a->name, id);
 	lv_rec_del(&a->rec, key);
+	a->purge = 1;
 	return 0;
 }
 

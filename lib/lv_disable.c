@@ -11,6 +11,7 @@ lv_disable(struct lv_acct *a, const char *by, const char *reason)
 {
 	size_t i = 0;
 
+	a->purge = 1;
 	while (i < a->rec.n) {
 		if (strncmp(a->rec.kv[i].k, "rate.", 5) != 0)
 			lv_rec_del(&a->rec, a->rec.kv[i].k);

@@ -1,12 +1,11 @@
 /* Consecutive failures of an account, kept in its records. After lock_after
  * of them each further 6-digit answer waits a delay that doubles from
  * lock_min to lock_max; a success or lv-unlock clears both. */
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "lv.h"
 
-static const char *const keys[3] = { "fail.count", "fail.until", "fail.last" };
+#define GUESS "fail.guess." /* a 6-digit guess counted, not yet checked */
 
 long
 lv_fail_locked(const struct lv_acct *a, time_t now)
@@ -43,37 +42,33 @@ lv_fail_reset(struct lv_acct *a)
 	lv_rec_del(&a->rec, "fail.count");
 	lv_rec_del(&a->rec, "fail.until");
 	lv_rec_del(&a->rec, "fail.last");
+	lv_rec_delprefix(&a->rec, GUESS);
 }
 
-/* lv-verify counts a guess on disk before it checks it, then puts the
- * failure records back as read so that the check counts it (or clears it)
- * again in its own commit. */
+/* A guess counted before its check (lv-verify): the failure, and a mark of
+ * the guess, so that its check can tell whether a success cleared the
+ * count in between (only possible when locks are lost). */
 int
-lv_fail_mark(const struct lv_acct *a, struct lv_fail_mark *m)
+lv_fail_pre(struct lv_acct *a, time_t now, const char *guess)
 {
-	const char *v;
-	int i, rc = 0;
+	char key[64];
 
-	for (i = 0; i < 3; i++) {
-		v = lv_rec_get(&a->rec, keys[i]);
-		m->v[i] = v ? strdup(v) : NULL;
-		rc |= v != NULL && m->v[i] == NULL;
-	}
-	return rc ? -1 : 0;
+	snprintf(key, sizeof(key), GUESS "%s", guess);
+	if (lv_rec_setnum(&a->rec, key, (long)now) != 0)
+		return -1;
+	return lv_fail_count(a, now, NULL);
 }
 
+/* The guess was wrong: it stays counted, or is counted again when a
+ * success cleared the count after it was counted. */
 int
-lv_fail_restore(struct lv_acct *a, struct lv_fail_mark *m)
+lv_fail_post(struct lv_acct *a, time_t now, const char *guess)
 {
-	int i, rc = 0;
+	char key[64];
 
-	for (i = 0; i < 3; i++) {
-		if (m->v[i] == NULL)
-			lv_rec_del(&a->rec, keys[i]);
-		else if (lv_rec_set(&a->rec, keys[i], m->v[i]) != 0)
-			rc = -1;
-		free(m->v[i]);
-		m->v[i] = NULL;
-	}
-	return rc;
+	snprintf(key, sizeof(key), GUESS "%s", guess);
+	if (lv_rec_get(&a->rec, key) == NULL)
+		return lv_fail_count(a, now, NULL);
+	lv_rec_del(&a->rec, key);
+	return 0;
 }

@@ -115,6 +115,9 @@ lv_gen_unlink(int dirfd, long gen)
 	unlinkat(dirfd, name, 0);
 }
 
+/* Old by the filesystem's own clock (the time our generation was written):
+ * a program's clock may differ from the filesystem's (another host's, a
+ * faked one). */
 static int
 stale_tmp(int dirfd, const char *name, time_t now)
 {
@@ -126,27 +129,38 @@ stale_tmp(int dirfd, const char *name, time_t now)
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mtime < now - STALE_SECONDS;
 }
 
-/* After a commit of generation `current`, the newest: every older
- * generation goes (a reader that listed it and finds it gone lists again;
- * a late writer that links a freed number finds a newer one and knows it
- * lost; unenrolment leaves no old copy of a phone number or secret), and
- * so do temporary files no live writer can still need. A crash here
- * leaves only files the next commit removes. */
+/* After a commit of generation `current`, the newest: the `keep` newest
+ * generations stay and every older one goes (a reader that listed it and
+ * finds it gone lists again; a late writer that links a freed number
+ * finds a newer one and knows it lost), and so do temporary files no live
+ * writer can still need. Keeping a few makes a freed number rare where
+ * writers race without locks; a change that removes a number or a secret
+ * keeps only itself. A crash here leaves only files the next commit
+ * removes. */
 void
-lv_gen_clean(int dirfd, long current, time_t now)
+lv_gen_clean(int dirfd, long current, long keep)
 {
 	struct dirent *e;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct stat st;
+	char name[32];
+	int fd;
+	DIR *d;
 	long gen;
+	time_t now;
 
+	lv_gen_name(current, name);
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	now = st.st_mtime;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
 	while ((e = readdir(d)) != NULL)
-		if (((gen = parse(e->d_name)) >= 0 && gen < current) || stale_tmp(dirfd, e->d_name, now))
+		if (((gen = parse(e->d_name)) >= 0 && gen <= current - keep) || stale_tmp(dirfd, e->d_name, now))
 			unlinkat(dirfd, e->d_name, 0);
 	closedir(d);
 }

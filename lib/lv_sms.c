@@ -339,6 +339,7 @@ lv_phone_set(struct lv_acct *a, const char *phone, char oldmask[24])
 	oldmask[0] = '\0';
 	if (old != NULL)
 		lv_mask_phone(old, oldmask);
+	a->purge |= old != NULL;
 	lv_sms_withdraw(a);
 	return lv_rec_set(&a->rec, "phone", phone) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }

@@ -248,16 +248,32 @@ take_back(struct lv_acct *a, int rc)
 	return rc;
 }
 
-/* The link is the commit. A newer generation than ours means either that
- * our number had been freed (only ever below the newest, lv_gen_clean), so
- * ours was made from a state long gone, or that a writer without the lock
- * built on ours at once: both count as lost, and the change is decided
- * again from the newest state (where, in the second case, it finds its own
- * effect: a code it spent is refused, a failure counted again). */
+/* After the link: does the newest generation descend from ours? A newer
+ * one than ours was either built on ours (by a writer without the lock:
+ * ours stands) or our number had been freed, only ever below the newest
+ * (lv_gen_clean), and relinked by us from a state long gone: lost. */
 static int
-publish(struct lv_acct *a, const char *tmp)
+stands(struct lv_acct *a, const char *self)
 {
 	struct lv_gens g;
+	int tries, r;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (lv_gen_list(a->dirfd, &g) != 0)
+			return -1;
+		if (g.max == a->next)
+			return 1;
+		if ((r = lv_lineage_descends(a->dirfd, g.max, self)) >= 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The link is the commit; a commit that does not stand is lost, and the
+ * change is decided again from the newest state. */
+static int
+publish(struct lv_acct *a, const char *tmp, const char *self)
+{
 	int r = lv_gen_link(a->dirfd, tmp, a->next);
 
 	unlinkat(a->dirfd, tmp, 0);
@@ -267,9 +283,9 @@ publish(struct lv_acct *a, const char *tmp)
 		return lv_err(EX_IOERR, "cannot commit records of %s:", a->name);
 	if (lv_store_sync(a->dirfd) != 0)
 		return take_back(a, lv_err(EX_IOERR, "cannot sync the directory of %s:", a->name));
-	if (lv_gen_list(a->dirfd, &g) != 0)
+	if ((r = stands(a, self)) < 0)
 		return take_back(a, lv_err(EX_IOERR, "cannot list records of %s:", a->name));
-	if (g.max > a->next) {
+	if (r == 0) {
 		lv_gen_unlink(a->dirfd, a->next);
 		return LV_STORE_LOST;
 	}
@@ -279,16 +295,17 @@ publish(struct lv_acct *a, const char *tmp)
 static int
 replace(struct lv_acct *a)
 {
-	char tmp[48];
+	char tmp[48], self[LV_COMMIT_LEN];
 	int rc;
 
 	if (a->lockfd < 0)
 		return lv_err(EX_SOFTWARE, "internal error: commit without the lock");
-	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0 || lv_rec_setnum(&a->rec, "generation", a->next) != 0)
+	if (lv_rec_set(&a->rec, "key-id", a->ctx->keyid) != 0 || lv_rec_setnum(&a->rec, "generation", a->next) != 0 ||
+	    lv_lineage_stamp(&a->rec, a->next, self) != 0)
 		return lv_err(EX_SOFTWARE, "out of memory");
-	if ((rc = write_tmp(a, tmp)) != 0 || (rc = publish(a, tmp)) != 0)
+	if ((rc = write_tmp(a, tmp)) != 0 || (rc = publish(a, tmp, self)) != 0)
 		return rc;
-	lv_gen_clean(a->dirfd, a->next, lv_now());
+	lv_gen_clean(a->dirfd, a->next, a->purge ? 1 : LV_GEN_KEEP);
 	a->next++;
 	a->exists = 1;
 	return 0;
@@ -330,10 +347,16 @@ lv_store_commit(struct lv_acct *a)
 int
 lv_store_lost(int *rc, int *tries)
 {
+	struct timespec ts = { 0, 0 };
+
 	if (*rc != LV_STORE_LOST)
 		return 0;
-	if (++*tries < LV_STORE_TRIES)
+	if (++*tries < LV_STORE_TRIES) {
+		/* writers that keep meeting spread out: up to 8 ms, at random */
+		ts.tv_nsec = (long)randombytes_uniform((uint32_t)(*tries < 16 ? *tries : 16) * 500) * 1000;
+		nanosleep(&ts, NULL);
 		return 1;
+	}
 	*rc = lv_err(EX_TEMPFAIL, "the records kept changing under this change (%d tries); try again",
 	    LV_STORE_TRIES);
 	return 0;

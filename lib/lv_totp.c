@@ -156,6 +156,7 @@ lv_totp_set(struct lv_acct *a, const unsigned char *secret, size_t len, char *ur
 	free(sealed);
 	if (rc != 0)
 		return lv_err(EX_SOFTWARE, "out of memory");
+	a->purge = 1;
 	lv_rec_del(&a->rec, "totp.last-step"); /* a new secret starts afresh */
 	return 0;
 }
@@ -164,4 +165,5 @@ void
 lv_totp_remove(struct lv_acct *a)
 {
 	lv_rec_delprefix(&a->rec, "totp.");
+	a->purge = 1;
 }

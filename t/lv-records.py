@@ -91,4 +91,5 @@ def main(argv):
     return 64
 
 
-sys.exit(main(sys.argv))
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -134,7 +134,7 @@ refused_everywhere() {
 @test "a change links its temporary file to the next generation: no temporary file is left" {
 	enrol alice
 	lv-backup new alice >/dev/null
-	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.2' ]
+	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.1\nrecords.2' ]
 }
 
 @test "a lock held longer than lock_wait_ms exits 75 and changes nothing" {

@@ -25,7 +25,7 @@ load lib
 	lv-unenroll alice --reason "support ticket 9"
 	[ "$(ls "$d")" = $'audit\nlock\nrecords.5' ]
 	run -0 lv-records dump "$d/records.5"
-	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "disabled generation key-id rate.sms.day " ]
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "ancestry commit disabled generation key-id rate.sms.day " ]
 	[[ "$output" == *$'rate.sms.day\t1795830000\t3'* ]]
 	[[ "$(state_bytes)" != *5551234567* ]]
 	[ "$(grep -c 'event=' "$d/audit")" -eq 5 ]

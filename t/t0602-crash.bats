@@ -61,5 +61,5 @@ lvfi() {
 	run -0 lv-status alice
 	[ "${lines[0]}" = "$(printf 'enrolled\tyes')" ]
 	run -0 lv-verify alice <<<"$code"
-	[ "$(ls -A "$(acctdir alice)")" = $'.records.tmp.0123456789abcdef\naudit\nlock\nrecords.2' ]
+	[ "$(ls -A "$(acctdir alice)")" = $'.records.tmp.0123456789abcdef\naudit\nlock\nrecords.1\nrecords.2' ]
 }

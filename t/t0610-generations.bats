@@ -8,14 +8,29 @@ gens() {
 	find "$(acctdir "$1")" -maxdepth 1 -name 'records*' -printf '%f\n' | sort
 }
 
-@test "each change links the next generation and leaves only the newest" {
+@test "each change links the next generation and keeps the newest four" {
 	enrol alice
 	[ "$(gens alice)" = records.1 ]
 	lv-backup new alice >/dev/null
-	[ "$(gens alice)" = records.2 ]
-	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.2' ]
-	run -0 lv-records dump "$(acctdir alice)/records.2"
-	[[ "$output" == *$'\ngeneration\t2\n'* ]]
+	[ "$(gens alice)" = $'records.1\nrecords.2' ]
+	for i in 1 2 3; do fail_backup alice 1; done
+	[ "$(gens alice)" = $'records.2\nrecords.3\nrecords.4\nrecords.5' ]
+	[ "$(ls -A "$(acctdir alice)")" = $'audit\nlock\nrecords.2\nrecords.3\nrecords.4\nrecords.5' ]
+	run -0 lv-records dump "$(acctdir alice)/records.5"
+	[[ "$output" == *$'\ngeneration\t5\n'* ]]
+}
+
+@test "a change that removes a number or a secret keeps no older generation" {
+	enrol alice --phone +15551234567 --totp >/dev/null
+	lv-backup new alice >/dev/null
+	lv-unenroll alice --totp --reason "new phone"
+	[ "$(gens alice)" = records.3 ]
+	lv-enroll --update alice --phone +15557654321
+	[ "$(gens alice)" = records.4 ]
+	[[ "$(state_bytes)" != *5551234567* ]]
+	lv-unenroll alice --reason gone
+	[ "$(gens alice)" = records.5 ]
+	[[ "$(state_bytes)" != *5557654321* ]]
 }
 
 @test "a state directory of the previous release is read as it is and converted at its first change" {
@@ -28,11 +43,13 @@ gens() {
 	[[ "$output" == *$'\nbackup-codes\t3\n'* ]]
 	[ "$(gens alice)" = records ]
 	run -0 lv-verify alice <code2
-	[ "$(gens alice)" = records.1 ]
+	[ "$(gens alice)" = $'records\nrecords.1' ]
 	run -1 lv-verify alice <code1
 	[ "$output" = "lv-verify: rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order); generate a new one with lv-backup new" ]
 	run -0 lv-verify alice <code3
-	[ "$(gens alice)" = records.3 ]
+	[ "$(gens alice)" = $'records\nrecords.1\nrecords.2\nrecords.3' ]
+	lv-backup new alice >/dev/null
+	[ "$(gens alice)" = $'records.1\nrecords.2\nrecords.3\nrecords.4' ]
 }
 
 @test "a damaged newest generation: readers show the one before and say so; a change is refused (74)" {
