@@ -4,7 +4,7 @@
 # decides, and is stopped in the middle of its commit (the lvfi shim's
 # LVFI_STOP); the three bricks restart, one after another and each healed
 # before the next, or all at once. GlusterFS bricks do not make locks again
-# after a restart (gluster/glusterfs#4353), so mount B then takes the same
+# after a restart (gluster/glusterfs#4042), so mount B then takes the same
 # lock, checked below before anything relies on it: this is the case of a
 # lock really lost, not of one B waits for (which would end in 75). The same
 # answer through B is accepted, as A has not committed; A, continued, loses
