@@ -209,6 +209,7 @@ main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc == LV_EXIT_OK ? 0 : rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
+	c.show_older = 1; /* support may see what a damaged newest generation hides */
 	if ((rc = lv_ctx_open(&c, 0)) == 0) {
 		warn_key_inside(&c);
 		rc = o.list ? list(&c) : show(&c, &o);

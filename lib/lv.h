@@ -91,6 +91,7 @@ struct lv_ctx {
 	char keyid[LV_KEYID_LEN + 1];
 	char keypath[LV_KEYPATH_MAX]; /* the key in use, for messages */
 	time_t (*due)(const struct lv_acct *a); /* lv_due, where a program sets it: the store knows no method */
+	int show_older; /* lv-status: a damaged newest generation is skipped to show the one before */
 	int self_service; /* set by the programs an ordinary caller may run */
 	int self_only;    /* set-user-ID run by an ordinary caller: own account only */
 	char caller[LV_NAME_MAX + 1];

@@ -125,10 +125,10 @@ read_gen(struct lv_acct *a, long gen)
 	return rc;
 }
 
-/* The newest generation that reads whole; a damaged one is skipped for an
- * older one, and said so; 74 when none is left. A change is never decided
- * from an older state (a code spent in the damaged one would be accepted
- * again): for a writer a damaged newest generation is 74. */
+/* The newest generation that reads whole. A damaged one is skipped for an
+ * older one only to show it (lv-status), and said so; nothing is ever
+ * decided from an older state (a code spent in the damaged one would be
+ * accepted again): for every other program it is 74. */
 static int
 read_newest(struct lv_acct *a)
 {
@@ -146,7 +146,7 @@ read_newest(struct lv_acct *a)
 			if ((rc = read_gen(a, g.n[i])) != DAMAGED)
 				break;
 	}
-	if (rc == 0 && i > 0 && a->lockfd >= 0)
+	if (rc == 0 && i > 0 && (a->lockfd >= 0 || !a->ctx->show_older))
 		return lv_err(EX_IOERR, "damaged records of %s (generation %ld; %ld is intact): restore them "
 		    "from a backup", a->name, g.n[0], g.n[i]);
 	if (rc == 0 && i > 0)

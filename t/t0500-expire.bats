@@ -178,11 +178,11 @@ stored_status() {
 	expire "2030-01-01 00:10:01"
 	[ "$status" -eq 74 ]
 	[ "$output" = "accounts 2, codes 1, requests 0, passwords 0" ]
-	[ "$stderr" = "lv-expire: damaged records of bob; restore them from a backup" ]
+	[ "$stderr" = "lv-expire: damaged records of bob (generation 2; 1 is intact): restore them from a backup" ]
 	expire "2030-01-01 00:10:02"
 	[ "$status" -eq 74 ]
 	[ "$output" = "accounts 2, codes 0, requests 0, passwords 0" ]
-	[ "$stderr" = "lv-expire: damaged records of bob; restore them from a backup" ]
+	[ "$stderr" = "lv-expire: damaged records of bob (generation 2; 1 is intact): restore them from a backup" ]
 }
 
 @test "an unsafe bucket is reported and passed over (77); the others are expired" {
