@@ -28,6 +28,7 @@ void lv_diag_release(void); /* the last lock released: written */
 
 /* lv_proc.c: the process every program runs in; set-user-ID, made lv's own */
 void lv_proc_init(void);
+void lv_proc_default_signals(void);
 
 /* lv_time.c */
 time_t lv_now(void);

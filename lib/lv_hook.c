@@ -45,16 +45,9 @@ static char *const clean_env[] = {
 static void
 child_state(int in, int out)
 {
-	struct sigaction dfl;
-	sigset_t none;
-	int sig, fd;
+	int fd;
 
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL); /* SIGKILL, SIGSTOP and libc's own refuse: harmless */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	lv_proc_default_signals();
 	setsid();
 	umask(077);
 	/* Above 2 first: a caller that closed 0-2 makes the pipes land there. */

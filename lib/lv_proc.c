@@ -69,18 +69,33 @@ own_ids(void)
 	return 0;
 }
 
-static void
-own_signals(void)
+/* The kernel's form of sigaction, for the C library's own signals (32 and
+ * 33), which its sigaction will not touch: a caller (GNU make does) can
+ * leave them ignored, and an ignored signal survives exec. */
+struct ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+/* Every signal at its default and none blocked: for this process when it
+ * runs set-user-ID, and for every hook's child. */
+void
+lv_proc_default_signals(void)
 {
+	struct ksigaction k, old;
 	struct sigaction sa;
 	sigset_t none;
 	int s;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
+	memset(&k, 0, sizeof(k)); /* SIG_DFL */
 	for (s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			sigaction(s, &sa, NULL); /* the C library's own refuse: theirs anyway */
+		if (s != SIGKILL && s != SIGSTOP && sigaction(s, &sa, NULL) != 0 &&
+		    syscall(SYS_rt_sigaction, s, NULL, &old, sizeof(k.mask)) == 0 && old.handler == SIG_IGN)
+			syscall(SYS_rt_sigaction, s, &k, NULL, sizeof(k.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -132,7 +147,7 @@ own_process(void)
 
 	if ((rc = own_ids()) != 0)
 		return rc;
-	own_signals();
+	lv_proc_default_signals();
 	if (close_range(3, ~0U, 0) != 0)
 		return lv_err(EX_NOPERM, "cannot close the caller's descriptors:");
 	if (chdir("/") != 0)

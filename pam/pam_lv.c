@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -110,6 +111,12 @@ known_user(pam_handle_t *pamh, const char *user)
 static void
 clean_process(void)
 {
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} k, old;
 	struct sigaction sa;
 	struct rlimit rl;
 	sigset_t none;
@@ -118,8 +125,13 @@ clean_process(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
+	memset(&k, 0, sizeof(k)); /* SIG_DFL */
+	/* The C library's own signals (32, 33) refuse its sigaction; an
+	 * application (GNU make does) can leave them ignored: the kernel's. */
 	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL); /* fails harmlessly for KILL, STOP and libc's own */
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &sa, NULL) != 0 &&
+		    syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(k.mask)) == 0 && old.handler == SIG_IGN)
+			syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (close_range(3, ~0U, 0) != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
