@@ -171,7 +171,7 @@ scenario() {
 	# Each commit A tried stopped once: the lost one and, deciding again,
 	# the refusal's (a refused redemption changes nothing to commit).
 	[ "$(stops alice)" = 2 ]
-	[ "$(stops bob)" = 4 ]
+	[ "$(stops bob)" = 3 ]
 	[ "$(stops carol)" = 1 ]
 	agreed alice backup backup
 	agreed bob sms sms+totp
