@@ -37,13 +37,14 @@ lv_gen_name(long gen, char out[32])
 static long
 parse(const char *name)
 {
-	const char *p = name + strlen(PREFIX);
+	const char *p;
 	size_t n;
 
 	if (strcmp(name, LEGACY) == 0)
 		return 0;
 	if (strncmp(name, PREFIX, strlen(PREFIX)) != 0)
 		return -1;
+	p = name + strlen(PREFIX);
 	n = strspn(p, "0123456789");
 	if (n == 0 || n > 18 || p[n] != '\0' || p[0] == '0')
 		return -1;
