@@ -143,11 +143,15 @@ host() {
 	done
 	echo "# $killed programs killed, $finished finished first" >&3
 	[ "$killed" -gt 0 ]
-	n=$(find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -name 'records.new' -o -name 'records.old' | wc -l)
-	echo "# $n stale records.new or records.old left by killed enrolments (ignored)" >&3
+	n=$(find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -name '.records.tmp.*' | wc -l)
+	echo "# $n temporary files left by killed writers (ignored; removed once an hour old)" >&3
 	gl_wait 60 gl_healed
+	# every generation the same on the three bricks
 	for acct in alice bob; do
-		[ "$(md5sum "$GL_TOP"/bricks/[123]/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/records | cut -d' ' -f1 | sort -u | wc -l)" = 1 ]
+		for f in "$GL_TOP"/bricks/1/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/records.[1-9]*; do
+			[ "$(md5sum "$GL_TOP"/bricks/[123]/"${SA#"$LV_MNT_A"/}"/*/*/"$acct/${f##*/}" |
+				cut -d' ' -f1 | sort -u | wc -l)" = 1 ]
+		done
 	done
 }
 
