@@ -372,6 +372,7 @@ int lv_priv_restricted(void);
 uid_t lv_priv_caller(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
+int lv_priv_become_owner(uid_t owner);
 
 /* lv_due.c: when an account next has something for lv-expire to do (each
  * method's *_due: the earliest time its expire function has work), and

@@ -52,6 +52,7 @@ static int
 open_dir(struct lv_ctx *c, int create)
 {
 	struct stat st;
+	int rc;
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirfd < 0 && errno == ENOENT && create) {
@@ -69,7 +70,9 @@ open_dir(struct lv_ctx *c, int create)
 	if (fstat(c->dirfd, &st) != 0)
 		return lv_err(EX_IOERR, "cannot stat state directory %s:", c->dir);
 	c->owner = st.st_uid;
-	return lv_safe_stat(c, c->dirfd, "state directory", 0);
+	if ((rc = lv_safe_stat(c, c->dirfd, "state directory", 0)) != 0)
+		return rc;
+	return lv_priv_become_owner(c->owner);
 }
 
 /* Holds no account bucket yet. A key missing beside existing accounts is a

@@ -94,3 +94,24 @@ lv_priv_account(const struct lv_ctx *c, const char *name)
 		return lv_err(EX_NOPERM, "you may act only on your own account (%s)", c->caller);
 	return 0;
 }
+
+/* Root acting on a state directory that another user owns (the service
+ * user of a set-user-ID installation) acts as that user from here on, so
+ * that every file it writes is the owner's and the set-user-ID programs
+ * can still read and replace it; a process that is not root is left as it
+ * is (the owner checks of lv_safe_stat refuse what is not its own). */
+int
+lv_priv_become_owner(uid_t owner)
+{
+	struct passwd *pw;
+	gid_t g;
+
+	if (geteuid() != 0 || owner == 0)
+		return 0;
+	if ((pw = getpwuid(owner)) == NULL)
+		return lv_err(EX_NOPERM, "state directory owned by uid %ld, which has no passwd entry", (long)owner);
+	g = pw->pw_gid;
+	if (initgroups(pw->pw_name, g) != 0 || setresgid(g, g, g) != 0 || setresuid(owner, owner, owner) != 0)
+		return lv_err(EX_NOPERM, "cannot act as the state directory's owner %s:", pw->pw_name);
+	return 0;
+}

@@ -81,6 +81,20 @@ $svc 600" ]
 	run -0 as root lv-verify "$u2" <<<"$code2"
 }
 
+@test "root running a program that is not set-user-ID acts as the state directory's owner" {
+	# The support programs need not be set-user-ID: root runs them (here
+	# the tree's own build), and what they write stays the service user's.
+	code1=$(lv-enroll -d "$D/state" -c "$D/lv.conf" "$u1" --phone +15551234567)
+	run -0 find "$D/state" "$D/state-key" ! -user "$svc"
+	[ "$output" = "" ]
+	run -0 as "$u1" lv-verify "$u1" <<<"$code1"
+	run -0 lv-unlock -d "$D/state" -c "$D/lv.conf" "$u1" --reason "ticket 7"
+	run -0 find "$D/state" ! -user "$svc"
+	[ "$output" = "" ]
+	run -0 as root lv-status "$u1" --log
+	[[ "$output" == *" event=unlock method=- result=ok by=root reason=\"ticket 7\""* ]]
+}
+
 @test "-d, -c and the environment are ignored for an ordinary caller" {
 	code1=$(as root lv-enroll "$u1" --phone +15551234567)
 	mkdir -m 777 "$D/elsewhere"
