@@ -122,3 +122,17 @@ slow() {
 		echo "$1"
 	fi
 }
+
+# The keys of lib/lv_conf.c: NAME TYPE MAX DEFAULT, one a line (the
+# default of a number as lv_conf_defaults sets it; strings "-").
+conf_keys() {
+	local src="$BATS_TEST_DIRNAME/../lib/lv_conf.c" k t max def
+	sed -n '/keys\[\] = {/,/^};/p' "$src" | grep -o '[SN]([a-z_0-9]*[^)]*)' |
+		tr -d '() ' | tr ',' ' ' | while read -r k max; do
+		t=${k%%[a-z]*}
+		k=${k#?}
+		def=$(sed -n "s/^\tc->$k = \(.*\);\$/\1/p" "$src")
+		[ "$t" = N ] && def=$((${def:-0}))
+		echo "$k $t ${max:--} ${def:--}"
+	done
+}
