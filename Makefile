@@ -7,7 +7,7 @@ PAMDIR ?= $(PREFIX)/lib/security
 # Compiled in: a set-user-ID program run by an ordinary user uses only these.
 STATEDIR ?= /var/lib/lv
 CONFFILE ?= /etc/lv/lv.conf
-LV_USER ?= lv
+LV_USER ?= _lv
 DESTDIR ?=
 
 CC ?= cc
@@ -22,10 +22,11 @@ HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 PKGS = libsodium libcdb
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DLV_STATEDIR='"$(STATEDIR)"' -DLV_CONFFILE='"$(CONFFILE)"' $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 LIB_SRC = $(wildcard lib/*.c)
+LIB_H = $(filter-out lib/lv_build.h,$(wildcard lib/*.h))
 LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_SRC = $(wildcard cmd/*.c)
 PROGS = $(patsubst cmd/%.c,bin/%,$(CMD_SRC))
@@ -44,18 +45,34 @@ DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 
 all: $(PROGS) pam/pam_lv.so
 
-# The PAM module: a shared object that runs the lv programs.
-pam/pam_lv.so: pam/pam_lv.c
+# The PAM module: a shared object that runs the lv programs in BINDIR.
+pam/pam_lv.so: pam/pam_lv.c pam/pam_lv_bindir.h
 	@echo CC $@; $(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC $(CPPFLAGS) $(CFLAGS) -shared -Wl,-z,relro,-z,now $(LDFLAGS) -o $@ pam/pam_lv.c -lpam
+
+# What is compiled in, in headers rewritten only when a value changes: a
+# change of STATEDIR, CONFFILE or LV_USER rebuilds what prints or uses them,
+# a change of BINDIR the PAM module, and nothing else.
+REPLACE_IF_CHANGED = if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv -f $@.$$$$ $@; fi
+
+lib/lv_build.h: FORCE
+	@printf '%s\n' '/* Made by make from STATEDIR, CONFFILE and LV_USER. */' \
+		'#define LV_STATEDIR "$(STATEDIR)"' '#define LV_CONFFILE "$(CONFFILE)"' \
+		'#define LV_USER "$(LV_USER)"' >$@.$$$$ && $(REPLACE_IF_CHANGED)
+
+pam/pam_lv_bindir.h: FORCE
+	@printf '%s\n' '/* Made by make from BINDIR. */' '#define LV_BINDIR "$(BINDIR)"' >$@.$$$$ && \
+		$(REPLACE_IF_CHANGED)
+
+FORCE:
 
 lib/liblv.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-lib/%.o: lib/%.c lib/*.h
+lib/%.o: lib/%.c $(LIB_H)
 	@echo CC $<; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-bin/%: cmd/%.c lib/liblv.a lib/*.h
+bin/%: cmd/%.c lib/liblv.a $(LIB_H)
 	@mkdir -p bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
@@ -77,7 +94,7 @@ t/bin/lvnolock.so: t/nolock/lvnolock.c
 	@mkdir -p t/bin
 	@echo CC $@; $(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -shared -o $@ t/nolock/lvnolock.c -ldl
 
-t/bin/%: t/%.c lib/liblv.a lib/*.h
+t/bin/%: t/%.c lib/liblv.a $(LIB_H)
 	@mkdir -p t/bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
 
@@ -121,9 +138,9 @@ install-setuid: install
 	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(STATEDIR)-key
 
 clean:
-	rm -rf bin lib/*.o lib/liblv.a pam/*.so t/bin/*.so $(TESTPROGS)
+	rm -rf bin lib/*.o lib/liblv.a lib/lv_build.h pam/*.so pam/pam_lv_bindir.h t/bin/*.so $(TESTPROGS)
 
-.PHONY: all testbins deps check demo install install-setuid clean
+.PHONY: all testbins deps check demo install install-setuid clean FORCE
 .SECONDARY: $(LIB_OBJ)
 
 # The distributed tests on a GlusterFS volume of its own (needs root and
@@ -138,7 +155,7 @@ check-distributed: deps
 BENCH_DEBS = libpam-google-authenticator pamtester python3
 BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive
 
-bench/bin/%: bench/%.c lib/liblv.a lib/*.h
+bench/bin/%: bench/%.c lib/liblv.a $(LIB_H)
 	@mkdir -p bench/bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
 
@@ -180,13 +197,13 @@ ASAN_DIR = build/asan
 ASAN_OBJ = $(patsubst lib/%.c,$(ASAN_DIR)/lib/%.o,$(LIB_SRC))
 ASAN_PROGS = $(patsubst cmd/%.c,$(ASAN_DIR)/bin/%,$(CMD_SRC))
 
-$(ASAN_DIR)/lib/%.o: lib/%.c lib/*.h
+$(ASAN_DIR)/lib/%.o: lib/%.c $(LIB_H)
 	@mkdir -p $(@D); echo CC $@; $(SAN_CC) $(SAN_CFLAGS) -c -o $@ $<
 
 $(ASAN_DIR)/lib/liblv.a: $(ASAN_OBJ)
 	rm -f $@; ar rcs $@ $(ASAN_OBJ)
 
-$(ASAN_DIR)/bin/%: cmd/%.c $(ASAN_DIR)/lib/liblv.a lib/*.h
+$(ASAN_DIR)/bin/%: cmd/%.c $(ASAN_DIR)/lib/liblv.a $(LIB_H)
 	@mkdir -p $(@D); echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -shared-libasan -Wl,-rpath,$(SAN_RT) -o $@ $< $(ASAN_DIR)/lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
 # The whole suite with ASan+UBSan binaries first on PATH.
@@ -210,13 +227,13 @@ FUZZ_BINS = $(patsubst %,fuzz/bin/fuzz_%,$(FUZZ_NAMES))
 FUZZ_OBJ = $(patsubst lib/%.c,fuzz/bin/obj/%.o,$(LIB_SRC))
 FUZZTIME ?= 60
 
-fuzz/bin/obj/%.o: lib/%.c lib/*.h
+fuzz/bin/obj/%.o: lib/%.c $(LIB_H)
 	@mkdir -p $(@D); echo CC $@; $(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 fuzz/bin/liblv.a: $(FUZZ_OBJ)
 	rm -f $@; ar rcs $@ $(FUZZ_OBJ)
 
-fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/*.h fuzz/bin/liblv.a lib/*.h
+fuzz/bin/fuzz_%: fuzz/fuzz_%.c fuzz/*.h fuzz/bin/liblv.a $(LIB_H)
 	@echo LD $@; $(SAN_CC) $(SAN_CFLAGS) $(WERROR_FLAG) -fsanitize=fuzzer -o $@ $< fuzz/bin/liblv.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
@@ -245,3 +262,7 @@ stress: all t/bin/lvnolock.so
 	PATH="$(CURDIR)/bin:$$PATH" t/stress/run --trials $(TRIALS) --crashes $(CRASHES) --guesses $(GUESSES)
 
 .PHONY: check-asan check-valgrind fuzz fuzz-build fuzz-replay stress
+
+# The objects that print or use what lib/lv_build.h holds, in every build.
+BUILD_H_USERS = lv_ctx lv_cli
+$(foreach d,lib $(ASAN_DIR)/lib fuzz/bin/obj,$(BUILD_H_USERS:%=$(d)/%.o)): lib/lv_build.h

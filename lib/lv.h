@@ -361,12 +361,6 @@ void lv_disable(struct lv_acct *a, const char *by, const char *reason);
 int lv_walk(struct lv_ctx *c, int (*fn)(const char *name, void *arg), void *arg);
 
 /* lv_priv.c: the set-user-ID deployment (SPEC, Privilege) */
-#ifndef LV_STATEDIR
-#define LV_STATEDIR "/var/lib/lv"
-#endif
-#ifndef LV_CONFFILE
-#define LV_CONFFILE "/etc/lv/lv.conf"
-#endif
 void lv_priv_record(void);
 int lv_priv_restricted(void);
 uid_t lv_priv_caller(void);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lv.h"
+#include "lv_build.h"
 
 int
 lv_usage(const char *synopsis, const char *why)
@@ -35,6 +36,17 @@ unknown(char **argv, char *why, size_t whysz)
 		snprintf(why, whysz, "unknown option");
 }
 
+/* The version and what make compiled in: the defaults of -d and -c, and
+ * the only values a set-user-ID run uses. */
+static void
+version(void)
+{
+	printf("%s %s\n", lv_prog, LV_VERSION);
+	printf("state directory: %s\n", LV_STATEDIR);
+	printf("configuration: %s\n", LV_CONFFILE);
+	printf("set-user-ID user: %s\n", LV_USER);
+}
+
 /* Returns -1 when ch is not a common option; otherwise the exit code to
  * leave with, LV_EXIT_OK to leave with 0, or 0 to go on. */
 int
@@ -53,7 +65,7 @@ lv_cli_common(int ch, char **argv, struct lv_cli *cli, const char *synopsis)
 		printf("usage: %s\n", synopsis);
 		return lv_fshut() == 0 ? LV_EXIT_OK : EX_IOERR;
 	case 'V':
-		printf("%s %s\n", lv_prog, LV_VERSION);
+		version();
 		return lv_fshut() == 0 ? LV_EXIT_OK : EX_IOERR;
 	case '?':
 		unknown(argv, why, sizeof(why));

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "lv.h"
+#include "lv_build.h"
 
 void
 lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf)

@@ -19,10 +19,14 @@ load lib
 	[ ! -e "$LV_DIR" ]
 }
 
-@test "--version prints the program and version on stdout" {
+@test "--version prints the program and version, then what make compiled in, on stdout" {
 	for p in $FOUNDATION; do
 		run --separate-stderr -0 "$p" --version
-		[[ "$output" =~ ^$p\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+		[ "${#lines[@]}" -eq 4 ]
+		[[ "${lines[0]}" =~ ^$p\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+		[[ "${lines[1]}" == "state directory: /"* ]]
+		[[ "${lines[2]}" == "configuration: /"* ]]
+		[[ "${lines[3]}" == "set-user-ID user: "?* ]]
 		[ "$stderr" = "" ]
 	done
 }

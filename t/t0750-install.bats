@@ -38,3 +38,32 @@ CC pam/pam_lv.so" ]
 		lib/lv_valid.o CPPFLAGS="-include $BATS_TEST_TMPDIR/seen.h"
 	[[ "$stderr" == *'error: #warning "CPPFLAGS seen" [-Werror=cpp]'* ]]
 }
+
+@test "--version in every program prints the version and the compiled-in directory, configuration and user" {
+	for p in "$top"/bin/lv-*; do
+		run --separate-stderr -0 "$p" --version
+		[ "$output" = "${p##*/} 0.1.0
+state directory: /var/lib/lv
+configuration: /etc/lv/lv.conf
+set-user-ID user: _lv" ]
+	done
+}
+
+@test "a changed STATEDIR, CONFFILE or LV_USER rebuilds the programs, a changed BINDIR the PAM module, and nothing else" {
+	copy_tree
+	set -- STATEDIR=/srv/x CONFFILE=/srv/x.conf LV_USER=lvx
+	run -0 mk all "$@"
+	[ "$(sort <<<"$output")" = "$({ printf 'CC lib/%s.c\n' lv_cli lv_ctx
+		cd "$top" && printf 'LD %s\n' bin/lv-*; } | sort)" ]
+	run -0 "$w/bin/lv-status" --version
+	[ "$output" = "lv-status 0.1.0
+state directory: /srv/x
+configuration: /srv/x.conf
+set-user-ID user: lvx" ]
+	run -0 mk all "$@"
+	[ "$output" = "" ]
+	run -0 mk all "$@" BINDIR=/opt/y/bin
+	[ "$output" = "CC pam/pam_lv.so" ]
+	run -0 mk all "$@" BINDIR=/opt/y/bin
+	[ "$output" = "" ]
+}
