@@ -2,8 +2,9 @@
  * the conversation and hands it to lv-verify on stdin; an empty answer sends
  * a push request (lv-requests new), asks again (Enter once approved, or a
  * code) and waits for it (lv-verify --request).
- * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR,
- * dir=STATEDIR, conf=FILE, wait=SECONDS. */
+ * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR
+ * (default the BINDIR it was built with), dir=STATEDIR, conf=FILE,
+ * wait=SECONDS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -20,6 +21,8 @@
 #define PAM_SM_AUTH
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+
+#include "pam_lv_bindir.h"
 
 #define PROMPT "Verification code (or press Enter for a push): "
 #define PROMPT_PUSH "Press Enter once approved, or type a code instead: "
@@ -44,7 +47,7 @@ parse_opts(int argc, const char **argv, struct opts *o)
 
 	o->nullok = 0;
 	o->wait = 60;
-	o->bindir = "/usr/local/bin";
+	o->bindir = LV_BINDIR;
 	o->dir = o->conf = NULL;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "nullok") == 0)
@@ -107,9 +110,10 @@ known_user(pam_handle_t *pamh, const char *user)
 }
 
 /* Nothing of the application's survives exec but the three pipes: no other
- * descriptor (an fd on /etc/shadow), no ignored signal, no blocked one. */
+ * descriptor (an fd on /etc/shadow) from first on, no ignored signal, no
+ * blocked one. */
 static void
-clean_process(void)
+clean_process(unsigned first)
 {
 	struct {
 		void (*handler)(int);
@@ -134,27 +138,44 @@ clean_process(void)
 			syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (close_range(3, ~0U, 0) != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		for (fd = 3; fd < rl.rlim_cur && fd < 1048576; fd++) /* kernels before 5.9 */
+	if (close_range(first, ~0U, 0) != 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		for (fd = first; fd < rl.rlim_cur && fd < 1048576; fd++) /* kernels before 5.9 */
 			close((int)fd);
 }
 
 /* Between fork and exec: only async-signal-safe calls. The pipe ends are
- * moved above 2 first, so that none is overwritten by another's dup2 when
- * the application had closed its own 0-2. */
+ * moved above 3 first, so that none is overwritten by another's dup2 when
+ * the application had closed its own 0-2. Descriptor 3 closes on exec, or
+ * carries exec's errno to the parent. */
 static void
-child(const char *path, char *const argv[], int in, int out, int err)
+child(const char *path, char *const argv[], int in, int out, int err, int report)
 {
 	static char *const env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C", NULL };
+	int e;
 
-	if ((in = fcntl(in, F_DUPFD, 3)) < 0 || (out = fcntl(out, F_DUPFD, 3)) < 0 ||
-	    (err = fcntl(err, F_DUPFD, 3)) < 0)
+	if ((in = fcntl(in, F_DUPFD, 4)) < 0 || (out = fcntl(out, F_DUPFD, 4)) < 0 ||
+	    (err = fcntl(err, F_DUPFD, 4)) < 0 || (report = fcntl(report, F_DUPFD, 4)) < 0)
 		_exit(70);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || dup3(report, 3, O_CLOEXEC) < 0)
 		_exit(70);
-	clean_process();
+	clean_process(4);
 	execve(path, argv, env);
+	e = errno;
+	(void)!write(3, &e, sizeof(e));
 	_exit(70);
+}
+
+/* exec's errno from the child, or 0 once the program runs. */
+static int
+exec_errno(int fd)
+{
+	ssize_t n;
+	int e = 0;
+
+	while ((n = read(fd, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return n == (ssize_t)sizeof(e) ? e : 0;
 }
 
 /* The child writes far less than a pipe holds, so reading one pipe to its
@@ -193,45 +214,71 @@ input_pipe(const char *input, int in[2])
 	return 0;
 }
 
-/* Runs an lv program without a shell; returns its exit status, or -1.
- * SIGCHLD is at its default while the child lives: were it ignored (as
- * daemons do), the child would be reaped unseen and waitpid would fail. */
+/* The pipes to the child (in, out, err) and its exec report. */
 static int
-run_lv(const struct opts *o, char *const argv[], struct run *r)
+open_pipes(const struct run *r, int in[2], int out[2], int err[2], int report[2])
 {
-	int in[2], out[2], err[2], status = 0, reaped = 0;
+	if (input_pipe(r->input, in) != 0)
+		return -1;
+	if (pipe2(out, O_CLOEXEC) == 0) {
+		if (pipe2(err, O_CLOEXEC) == 0) {
+			if (pipe2(report, O_CLOEXEC) == 0)
+				return 0;
+			close(err[0]);
+			close(err[1]);
+		}
+		close(out[0]);
+		close(out[1]);
+	}
+	close(in[0]);
+	return -1;
+}
+
+/* Runs an lv program without a shell; returns its exit status, or -1
+ * once syslog says why it did not run or finish: the path tried and the
+ * reason, so that a wrong BINDIR is found from the log. SIGCHLD is at its
+ * default while the child lives: were it ignored (as daemons do), the
+ * child would be reaped unseen and waitpid would fail. */
+static int
+run_lv(pam_handle_t *pamh, const struct opts *o, char *const argv[], struct run *r)
+{
+	int in[2], out[2], err[2], report[2], status = 0, reaped = 0, e;
 	struct sigaction sa, old;
 	char path[4096];
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
-	if (input_pipe(r->input, in) != 0)
-		return -1;
-	if (pipe2(out, O_CLOEXEC) != 0) {
-		close(in[0]);
-		return -1;
-	}
-	if (pipe2(err, O_CLOEXEC) != 0) {
-		close(in[0]);
-		close(out[0]);
-		close(out[1]);
+	if (open_pipes(r, in, out, err, report) != 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot run %s: pipe: %m", path);
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, &old);
 	if ((pid = fork()) == 0)
-		child(path, argv, in[0], out[1], err[1]);
+		child(path, argv, in[0], out[1], err[1], report[1]);
+	e = pid < 0 ? errno : 0;
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
+	close(report[1]);
+	if (pid > 0)
+		e = exec_errno(report[0]);
+	else
+		close(report[0]);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
 	while (pid > 0 && (reaped = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
-	if (pid <= 0 || reaped != pid || !WIFEXITED(status))
+	if (e != 0) {
+		pam_syslog(pamh, LOG_ERR, "cannot run %s: %s", path, strerror(e));
 		return -1;
+	}
+	if (pid <= 0 || reaped != pid || !WIFEXITED(status)) {
+		pam_syslog(pamh, LOG_ERR, "%s ended without an exit status (wait status %d)", path, status);
+		return -1;
+	}
 	return WEXITSTATUS(status);
 }
 
@@ -283,6 +330,8 @@ map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, c
 	case 75:
 		tell(pamh, r);
 		return PAM_MAXTRIES;
+	case -1: /* run_lv has said why */
+		return PAM_SYSTEM_ERR;
 	default:
 		pam_syslog(pamh, LOG_ERR, "lv for %s exited %d: %s", user, st, r->err);
 		return PAM_SYSTEM_ERR;
@@ -323,7 +372,7 @@ verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const ch
 	memset(&r, 0, sizeof(r));
 	r.input = line;
 	build_argv(o, "lv-verify", NULL, user, NULL, argv);
-	st = run_lv(o, argv, &r);
+	st = run_lv(pamh, o, argv, &r);
 	memset(line, 0, sizeof(line));
 	return map_status(pamh, o, user, st, &r);
 }
@@ -363,7 +412,7 @@ new_request(pam_handle_t *pamh, const struct opts *o, const char *user, struct r
 	extra[n] = NULL;
 	memset(r, 0, sizeof(*r));
 	build_argv(o, "lv-requests", "new", user, extra, argv);
-	st = run_lv(o, argv, r);
+	st = run_lv(pamh, o, argv, r);
 	return st == 0 ? PAM_SUCCESS : map_status(pamh, o, user, st, r);
 }
 
@@ -384,7 +433,7 @@ await_request(pam_handle_t *pamh, const struct opts *o, const char *user, char *
 	build_argv(o, "lv-verify", NULL, user, extra, argv);
 	memset(&r, 0, sizeof(r));
 	r.input = line;
-	st = run_lv(o, argv, &r);
+	st = run_lv(pamh, o, argv, &r);
 	memset(line, 0, sizeof(line));
 	return map_status(pamh, o, user, st, &r);
 }

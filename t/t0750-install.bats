@@ -15,6 +15,44 @@ copy_tree() {
 	(cd "$top" && cp -a Makefile cmd lib pam share doc bin "$w/")
 }
 
+teardown() {
+	[ -z "${service:-}" ] || rm -f "/etc/pam.d/$service"
+}
+
+# pam_service MODULE ARGS...: a PAM service of this test's own, the module
+# alone after pam_permit; its name in $service.
+pam_service() {
+	service="lvinstall-$$-$BATS_TEST_NUMBER"
+	printf 'auth requisite pam_permit.so\nauth required %s\naccount required pam_permit.so\n' \
+		"$*" >"/etc/pam.d/$service"
+}
+
+# with_syslog OUT COMMAND...: runs COMMAND with /dev/log a socket of this
+# test's, in a mount namespace of its own (over a /dev with only the
+# devices it needs); the messages sent there go to OUT, one a line. Waits
+# for the first message and exits with COMMAND's status.
+with_syslog() {
+	local out=$1 rc catcher
+	shift
+	python3 "$BATS_TEST_DIRNAME/syslog-catch.py" "$out.sock" "$out" 3>&- &
+	catcher=$!
+	for _ in $(seq 200); do [ -S "$out.sock" ] && break; sleep 0.05; done
+	mkdir -p "$out.dev"
+	unshare --mount --propagation private sh -c '
+		mount --rbind /dev "$1" && mount -t tmpfs -o mode=755 lvdev /dev || exit 70
+		for n in null zero random urandom; do
+			touch "/dev/$n" && mount --bind "$1/$n" "/dev/$n" || exit 70
+		done
+		ln -s /proc/self/fd /dev/fd && touch /dev/log && mount --bind "$2" /dev/log || exit 70
+		shift 2
+		exec "$@"' sh "$out.dev" "$out.sock" "$@"
+	rc=$?
+	for _ in $(seq 200); do [ -s "$out" ] && break; sleep 0.05; done
+	rm -f "$out.sock"
+	wait "$catcher"
+	return "$rc"
+}
+
 # mk ARGS...: make in the copy, silent, without what a calling make (make
 # check) or CI put in the environment.
 mk() {
@@ -66,4 +104,31 @@ set-user-ID user: lvx" ]
 	[ "$output" = "CC pam/pam_lv.so" ]
 	run -0 mk all "$@" BINDIR=/opt/y/bin
 	[ "$output" = "" ]
+}
+
+@test "pam_lv runs the programs from the BINDIR it was built with" {
+	copy_tree
+	run -0 mk pam/pam_lv.so BINDIR="$BATS_TEST_TMPDIR/prefix/bin"
+	[ "$output" = "CC pam/pam_lv.so" ]
+	mkdir -p "$BATS_TEST_TMPDIR/prefix"
+	cp -a "$top/bin" "$BATS_TEST_TMPDIR/prefix/"
+	pam_service "$w/pam/pam_lv.so dir=$LV_DIR conf=$LV_CONF"
+	enrol root
+	run -0 pamtester "$service" root authenticate <<<"$code"
+	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+}
+
+@test "when pam_lv cannot run a program, syslog names the path it tried and why" {
+	enrol root
+	mkdir "$BATS_TEST_TMPDIR/noexec"
+	cp "$top/bin/lv-verify" "$BATS_TEST_TMPDIR/noexec/"
+	chmod 644 "$BATS_TEST_TMPDIR/noexec/lv-verify"
+	for dir in nothing noexec; do
+		pam_service "$top/pam/pam_lv.so bindir=$BATS_TEST_TMPDIR/$dir dir=$LV_DIR conf=$LV_CONF"
+		run -1 with_syslog "$BATS_TEST_TMPDIR/syslog" pamtester "$service" root authenticate <<<"$code"
+		[ "$output" = "Verification code (or press Enter for a push): pamtester: System error" ]
+	done
+	run -0 sed 's/.*: pam_lv(lvinstall-[0-9-]*:auth): //' "$BATS_TEST_TMPDIR/syslog"
+	[ "$output" = "cannot run $BATS_TEST_TMPDIR/nothing/lv-verify: No such file or directory
+cannot run $BATS_TEST_TMPDIR/noexec/lv-verify: Permission denied" ]
 }
