@@ -3,7 +3,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANPREFIX ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/lv
-PAMDIR ?= $(PREFIX)/lib/security
+# Debian's libpam finds a module named without a path only in its multiarch
+# directory: with PREFIX=/usr the module goes there.
+MULTIARCH = $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch 2>/dev/null)
+PAMDIR ?= $(if $(and $(filter /usr,$(PREFIX)),$(MULTIARCH)),$(PREFIX)/lib/$(MULTIARCH),$(PREFIX)/lib)/security
 # Compiled in: a set-user-ID program run by an ordinary user uses only these.
 STATEDIR ?= /var/lib/lv
 CONFFILE ?= /etc/lv/lv.conf

@@ -132,3 +132,18 @@ set-user-ID user: lvx" ]
 	[ "$output" = "cannot run $BATS_TEST_TMPDIR/nothing/lv-verify: No such file or directory
 cannot run $BATS_TEST_TMPDIR/noexec/lv-verify: Permission denied" ]
 }
+
+@test "with PREFIX=/usr the PAM module goes where Debian's libpam finds modules by name, elsewhere to PREFIX/lib/security" {
+	local libpam
+	libpam=$(dirname "$(find /usr/lib -name pam_permit.so | head -n 1)")
+	copy_tree
+	run -0 mk install PREFIX=/usr DESTDIR="$BATS_TEST_TMPDIR/debian"
+	run -0 find "$BATS_TEST_TMPDIR/debian" -name 'pam_*.so'
+	[ "$output" = "$BATS_TEST_TMPDIR/debian$libpam/pam_lv.so" ]
+	run -0 mk install PREFIX=/opt/lv DESTDIR="$BATS_TEST_TMPDIR/opt"
+	run -0 find "$BATS_TEST_TMPDIR/opt" -name 'pam_*.so'
+	[ "$output" = "$BATS_TEST_TMPDIR/opt/opt/lv/lib/security/pam_lv.so" ]
+	run -0 mk install PREFIX=/usr PAMDIR=/pam DESTDIR="$BATS_TEST_TMPDIR/pamdir"
+	run -0 find "$BATS_TEST_TMPDIR/pamdir" -name 'pam_*.so'
+	[ "$output" = "$BATS_TEST_TMPDIR/pamdir/pam/pam_lv.so" ]
+}
