@@ -25,6 +25,9 @@ as_user() {
 	mkdir "$work/src" "$work/dest"
 	(cd "$top" && tar cf - --exclude=.git --exclude='./t' .) | tar xpf - -C "$work/src"
 	[ "$(id -u)" != 0 ] || chown -R nobody "$work/src" "$work/dest"
+	# Built for the PREFIX it is installed in, as a packager does: BINDIR
+	# is compiled into the PAM module.
+	as_user make -s -C "$work/src" all PREFIX=/opt/lv >/dev/null
 	find "$work/src" -type f -exec sha256sum {} + | sort >"$BATS_TEST_TMPDIR/src.before"
 	touch "$BATS_TEST_TMPDIR/marker"
 	run -0 as_user make -C "$work/src" install PREFIX=/opt/lv DESTDIR="$work/dest"
@@ -53,7 +56,8 @@ as_user() {
 	local top
 	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 	work=$(mktemp -d /tmp/lv-install.XXXXXX)
-	make -s -C "$top" install PREFIX=/usr DESTDIR="$work" >/dev/null
-	PATH="$work/usr/bin:$PATH" run -0 "$work/usr/share/lv/demo" "$work/usr/share/lv/demo.d/10-lost-phone.sh"
+	make -s -C "$top" install DESTDIR="$work" >/dev/null
+	PATH="$work/usr/local/bin:$PATH" run -0 "$work/usr/local/share/lv/demo" \
+		"$work/usr/local/share/lv/demo.d/10-lost-phone.sh"
 	[ "${lines[-1]}" = "lv demo: every step behaved as shown." ]
 }
