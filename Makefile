@@ -12,6 +12,9 @@ STATEDIR ?= /var/lib/lv
 CONFFILE ?= /etc/lv/lv.conf
 LV_USER ?= _lv
 DESTDIR ?=
+# What an ordinary user runs for their own login: the only programs
+# install-setuid makes set-user-ID.
+SETUID_PROGS = lv-verify lv-sendcode lv-requests
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -120,23 +123,38 @@ demo: deps
 	$(MAKE) all
 	PATH="$$(pwd)/bin:$$PATH" share/lv/demo
 
+# A program installed set-user-ID by install-setuid stays so: its owner
+# and mode are kept, which only root can do, so anyone else is refused.
+# Each program is renamed into place: a running login never sees half a file.
 install: all
+	@for n in $(SETUID_PROGS); do f=$(DESTDIR)$(BINDIR)/$$n; \
+		if [ -u "$$f" ] && [ ! -O "$$f" ] && [ "$$(id -u)" != 0 ]; then \
+			echo "make install: $$f is set-user-ID to $$(stat -c %U "$$f"): run make install as root, which keeps it so" >&2; \
+			exit 1; \
+		fi; done
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)
-	for p in $(PROGS); do cp $$p $(DESTDIR)$(BINDIR)/ && chmod 755 $(DESTDIR)$(BINDIR)/$${p#bin/}; done
+	@for n in $(PROGS:bin/%=%); do f=$(DESTDIR)$(BINDIR)/$$n; \
+		cp bin/$$n "$$f.new" && chmod 755 "$$f.new" || exit 1; \
+		if [ -u "$$f" ]; then case " $(SETUID_PROGS) " in \
+			*" $$n "*) chown --reference="$$f" "$$f.new" && chmod --reference="$$f" "$$f.new" || exit 1 ;; \
+			*) echo "make install: $$n is no longer set-user-ID (lv(7), Set-user-ID installation)" ;; \
+		esac; fi; \
+		mv -f "$$f.new" "$$f" || exit 1; done
 	for m in $(MAN); do s=$${m##*.}; mkdir -p $(DESTDIR)$(MANPREFIX)/man$$s; \
 		cp $$m $(DESTDIR)$(MANPREFIX)/man$$s/ && chmod 644 $(DESTDIR)$(MANPREFIX)/man$$s/$${m#doc/}; done
 	cp -R share/lv/. $(DESTDIR)$(SHAREDIR)/
 	mkdir -p $(DESTDIR)$(PAMDIR)
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
 
-# The set-user-ID deployment (lv(7)): every program owned by the service
-# user LV_USER and set-user-ID (not lv-device, the phone's side, which
-# never touches the state directory), and an empty state directory and key
-# directory beside it (lv-state(5)) only that user can enter, made here because
-# their parent is root's; then, as root:
+# The set-user-ID deployment (lv(7)): the self-service programs owned by
+# the service user LV_USER and set-user-ID, and an empty state directory
+# and key directory beside it (lv-state(5)) only that user can enter, made
+# here because their parent is root's; then, as root:
 # runuser -u $(LV_USER) -- $(BINDIR)/lv-enroll --init
+# The support programs are not set-user-ID: root runs them (acting as the
+# state directory's owner), or the service user does.
 install-setuid: install
-	for p in $(filter-out bin/lv-device,$(PROGS)); do f=$(DESTDIR)$(BINDIR)/$${p#bin/}; \
+	for n in $(SETUID_PROGS); do f=$(DESTDIR)$(BINDIR)/$$n; \
 		chown $(LV_USER) $$f && chmod 4755 $$f || exit 1; done
 	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(STATEDIR)-key
 

@@ -8,15 +8,20 @@ load lib
 
 top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 
-# copy_tree: this tree's sources and build in $w, times kept.
+# copy_tree [DIR]: this tree's sources and build in $w (DIR/src, by
+# default in the test's directory), times kept.
 copy_tree() {
-	w="$BATS_TEST_TMPDIR/src"
+	w="${1:-$BATS_TEST_TMPDIR}/src"
 	mkdir -p "$w"
 	(cd "$top" && cp -a Makefile cmd lib pam share doc bin "$w/")
 }
 
+svc=lvinstsvc
+
 teardown() {
 	[ -z "${service:-}" ] || rm -f "/etc/pam.d/$service"
+	[ -z "${scratch:-}" ] || rm -rf "$scratch"
+	userdel "$svc" 2>/dev/null || true
 }
 
 # pam_service MODULE ARGS...: a PAM service of this test's own, the module
@@ -146,4 +151,38 @@ cannot run $BATS_TEST_TMPDIR/noexec/lv-verify: Permission denied" ]
 	run -0 mk install PREFIX=/usr PAMDIR=/pam DESTDIR="$BATS_TEST_TMPDIR/pamdir"
 	run -0 find "$BATS_TEST_TMPDIR/pamdir" -name 'pam_*.so'
 	[ "$output" = "$BATS_TEST_TMPDIR/pamdir/pam/pam_lv.so" ]
+}
+
+@test "make install over a set-user-ID installation keeps the self-service programs so; anyone but root is refused" {
+	id "$svc" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /usr/sbin/nologin "$svc"
+	# Under /tmp, not the test's directory, so that nobody can reach it.
+	scratch=$(mktemp -d /tmp/lv-install-setuid.XXXXXX)
+	chmod 755 "$scratch"
+	copy_tree "$scratch"
+	local d="$scratch/dest" bin="$scratch/dest/usr/local/bin" modes
+	mk install-setuid DESTDIR="$d" LV_USER="$svc" >/dev/null
+	modes="root 755 lv-backup
+root 755 lv-device
+root 755 lv-enroll
+root 755 lv-expire
+$svc 4755 lv-requests
+$svc 4755 lv-sendcode
+root 755 lv-status
+root 755 lv-temppass
+root 755 lv-unenroll
+root 755 lv-unlock
+$svc 4755 lv-verify"
+	[ "$(cd "$bin" && stat -c '%U %a %n' *)" = "$modes" ]
+	# An older installation made every support program set-user-ID too.
+	chown "$svc" "$bin/lv-status"
+	chmod 4755 "$bin/lv-status"
+	run -0 mk install DESTDIR="$d" LV_USER="$svc"
+	[ "$output" = "make install: lv-status is no longer set-user-ID (lv(7), Set-user-ID installation)" ]
+	[ "$(cd "$bin" && stat -c '%U %a %n' *)" = "$modes" ]
+	[ "$(ls -A "$bin" | wc -l)" -eq 11 ]
+	chown -R nobody "$w"
+	run --separate-stderr -2 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$w" install DESTDIR="$d" LV_USER="$svc"
+	[ "${stderr_lines[0]}" = "make install: $bin/lv-verify is set-user-ID to $svc: run make install as root, which keeps it so" ]
+	[ "$(cd "$bin" && stat -c '%U %a %n' *)" = "$modes" ]
 }
