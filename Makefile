@@ -145,23 +145,49 @@ install: all
 	cp -R share/lv/. $(DESTDIR)$(SHAREDIR)/
 	mkdir -p $(DESTDIR)$(PAMDIR)
 	cp pam/pam_lv.so $(DESTDIR)$(PAMDIR)/ && chmod 644 $(DESTDIR)$(PAMDIR)/pam_lv.so
+	@$(if $(CONF_INSIDE),$(INSTALL_CONF),$(if $(CONF_SRC),echo "make install: $(CONFFILE) is outside PREFIX and not installed; make install-conf installs it"))
+
+# The configuration (etc/lv.conf, where the tree has one) goes to CONFFILE
+# only when none is there, so that an operator's edits are never
+# overwritten; make uninstall leaves it. make install writes it only
+# inside DESTDIR or PREFIX; install-conf, and root's install-setuid, anywhere.
+CONF_SRC = $(wildcard etc/lv.conf)
+CONF_INSIDE = $(or $(DESTDIR),$(filter $(PREFIX)/%,$(CONFFILE)))
+INSTALL_CONF = f=$(DESTDIR)$(CONFFILE); [ -z "$(CONF_SRC)" ] || [ -e "$$f" ] || \
+	{ mkdir -p "$${f%/*}" && cp $(CONF_SRC) "$$f" && chmod 644 "$$f"; }
+
+install-conf:
+	@$(INSTALL_CONF)
+
+# Removes what make install wrote, and the directory of the examples; the
+# configuration, the state directory and directories others share stay.
+uninstall:
+	for n in $(PROGS:bin/%=%); do rm -f $(DESTDIR)$(BINDIR)/$$n; done
+	for m in $(MAN); do rm -f $(DESTDIR)$(MANPREFIX)/man$${m##*.}/$${m#doc/}; done
+	(cd share/lv && find . -type f) | while read -r f; do rm -f "$(DESTDIR)$(SHAREDIR)/$$f"; done
+	(cd share/lv && find . -mindepth 1 -depth -type d) | while read -r d; do \
+		rmdir "$(DESTDIR)$(SHAREDIR)/$$d" 2>/dev/null || :; done
+	rmdir $(DESTDIR)$(SHAREDIR) 2>/dev/null || :
+	rm -f $(DESTDIR)$(PAMDIR)/pam_lv.so
 
 # The set-user-ID deployment (lv(7)): the self-service programs owned by
-# the service user LV_USER and set-user-ID, and an empty state directory
-# and key directory beside it (lv-state(5)) only that user can enter, made
-# here because their parent is root's; then, as root:
+# the service user LV_USER and set-user-ID, an empty state directory and
+# key directory beside it (lv-state(5)) only that user can enter, made
+# here because their parent is root's, and the configuration where none
+# is; then, as root:
 # runuser -u $(LV_USER) -- $(BINDIR)/lv-enroll --init
 # The support programs are not set-user-ID: root runs them (acting as the
 # state directory's owner), or the service user does.
 install-setuid: install
 	for n in $(SETUID_PROGS); do f=$(DESTDIR)$(BINDIR)/$$n; \
 		chown $(LV_USER) $$f && chmod 4755 $$f || exit 1; done
+	@$(INSTALL_CONF)
 	install -d -o $(LV_USER) -m 0700 $(DESTDIR)$(STATEDIR) $(DESTDIR)$(STATEDIR)-key
 
 clean:
 	rm -rf bin lib/*.o lib/liblv.a lib/lv_build.h pam/*.so pam/pam_lv_bindir.h t/bin/*.so $(TESTPROGS)
 
-.PHONY: all testbins deps check demo install install-setuid clean FORCE
+.PHONY: all testbins deps check demo install install-conf install-setuid uninstall clean FORCE
 .SECONDARY: $(LIB_OBJ)
 
 # The distributed tests on a GlusterFS volume of its own (needs root and

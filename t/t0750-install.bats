@@ -186,3 +186,52 @@ $svc 4755 lv-verify"
 	[ "${stderr_lines[0]}" = "make install: $bin/lv-verify is set-user-ID to $svc: run make install as root, which keeps it so" ]
 	[ "$(cd "$bin" && stat -c '%U %a %n' *)" = "$modes" ]
 }
+
+@test "make uninstall removes exactly what make install wrote" {
+	local d="$BATS_TEST_TMPDIR/dest"
+	copy_tree
+	mkdir -p "$d/usr/local/bin" "$d/usr/local/lib/security" "$d/usr/local/share/man/man"{1,5,7,8}
+	echo other >"$d/usr/local/bin/other"
+	echo other >"$d/usr/local/share/man/man1/other.1"
+	echo other >"$d/usr/local/lib/security/pam_other.so"
+	(cd "$d" && find . | sort) >before
+	run -0 mk install DESTDIR="$d"
+	[ "$output" = "" ]
+	[ -x "$d/usr/local/bin/lv-verify" ]
+	[ -f "$d/usr/local/share/lv/demo.d/10-lost-phone.sh" ]
+	[ -f "$d/usr/local/lib/security/pam_lv.so" ]
+	run -0 mk uninstall DESTDIR="$d"
+	[ "$output" = "" ]
+	(cd "$d" && find . | sort) | diff -u before -
+}
+
+@test "etc/lv.conf is installed where CONFFILE says only when none is there, and make uninstall leaves it" {
+	local d="$BATS_TEST_TMPDIR/dest" p="$BATS_TEST_TMPDIR/prefix"
+	copy_tree
+	mkdir "$w/etc"
+	printf '# every key at its default\n' >"$w/etc/lv.conf"
+	run -0 mk install DESTDIR="$d"
+	[ "$output" = "" ]
+	cmp "$w/etc/lv.conf" "$d/etc/lv/lv.conf"
+	[ "$(stat -c %a "$d/etc/lv/lv.conf")" = 644 ]
+	echo 'lock_after = 3' >"$d/etc/lv/lv.conf"
+	run -0 mk install DESTDIR="$d"
+	run -0 mk uninstall DESTDIR="$d"
+	[ "$(cat "$d/etc/lv/lv.conf")" = "lock_after = 3" ]
+	run -0 find "$d" -type f
+	[ "$output" = "$d/etc/lv/lv.conf" ]
+	# Without DESTDIR, nothing is written outside PREFIX unless asked.
+	set -- PREFIX="$p" CONFFILE="$BATS_TEST_TMPDIR/etc/lv.conf"
+	mk all "$@" >/dev/null
+	run -0 mk install "$@"
+	[ "$output" = "make install: $BATS_TEST_TMPDIR/etc/lv.conf is outside PREFIX and not installed; make install-conf installs it" ]
+	[ ! -e "$BATS_TEST_TMPDIR/etc" ]
+	run -0 mk install-conf "$@"
+	cmp "$w/etc/lv.conf" "$BATS_TEST_TMPDIR/etc/lv.conf"
+	# A tree without one installs none.
+	rm -r "$w/etc"
+	run -0 mk install "$@" DESTDIR="$d.none"
+	[ "$output" = "" ]
+	run -0 find "$d.none" -name lv.conf
+	[ "$output" = "" ]
+}
