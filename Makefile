@@ -43,11 +43,19 @@ TESTPROGS = t/bin/totp-vectors t/bin/hint-cas t/bin/child_state
 EXTRA_LIBS_lv-enroll = $(shell pkg-config --libs libqrencode)
 lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 
-# Debian packages the build, the tests and the demo need.
-DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
-	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
-	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel \
-	openssh-server openssh-client man-db
+# The Debian packages each target needs: the build's, and what the demo,
+# the test suite, the sanitizers and the benchmarks run besides. make deps
+# installs make check's; tools/install-debs installs only what is missing,
+# without recommendations, and lets none of them start a service (the
+# tests start their own sshd on a private port).
+DEBS_build = build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev
+DEBS_demo = $(DEBS_build) faketime oathtool
+DEBS_check = $(DEBS_demo) bats python3 procps parallel curl shellcheck mandoc man-db \
+	zbar-tools pamtester libpam-google-authenticator openssh-server openssh-client
+DEBS_asan = $(DEBS_check) clang libclang-rt-14-dev
+DEBS_valgrind = $(DEBS_check) valgrind
+DEBS_fuzz = $(DEBS_build) clang libclang-rt-14-dev
+DEBS_bench = $(DEBS_build) libpam-google-authenticator pamtester python3
 
 all: $(PROGS) pam/pam_lv.so
 
@@ -104,22 +112,17 @@ t/bin/%: t/%.c lib/liblv.a $(LIB_H)
 	@mkdir -p t/bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
 
-# Installs only the packages that are missing; needs root then.
-deps:
-	@missing=""; for p in $(DEBS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to install:$$missing" >&2; exit 1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+# deps-TARGET installs the packages of DEBS_TARGET that are missing (root then).
+DEPS = deps-build deps-demo deps-check deps-asan deps-valgrind deps-fuzz deps-bench
+deps: deps-check
+$(DEPS): deps-%:
+	@tools/install-debs $(DEBS_$*)
 
-check: deps
+check: deps-check
 	$(MAKE) all testbins
 	t/run
 
-demo: deps
+demo: deps-demo
 	$(MAKE) all
 	PATH="$$(pwd)/bin:$$PATH" share/lv/demo
 
@@ -187,19 +190,18 @@ install-setuid: install
 clean:
 	rm -rf bin lib/*.o lib/liblv.a lib/lv_build.h pam/*.so pam/pam_lv_bindir.h t/bin/*.so $(TESTPROGS)
 
-.PHONY: all testbins deps check demo install install-conf install-setuid uninstall clean FORCE
+.PHONY: all testbins deps $(DEPS) check demo install install-conf install-setuid uninstall clean FORCE
 .SECONDARY: $(LIB_OBJ)
 
 # The distributed tests on a GlusterFS volume of its own (needs root and
 # /dev/fuse; t/distributed/run installs GlusterFS when missing).
-check-distributed: deps
+check-distributed: deps-check
 	$(MAKE) all
 	t/distributed/run
 
 .PHONY: check-distributed
 # Benchmarks (not part of check): bench/run writes bench/RESULTS.md. The
 # peers and tools it needs are installed when missing (needs root then).
-BENCH_DEBS = libpam-google-authenticator pamtester python3
 BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive
 
 bench/bin/%: bench/%.c lib/liblv.a $(LIB_H)
@@ -210,14 +212,8 @@ bench/bin/floor-nosync-audit: bench/floor.c
 	@mkdir -p bench/bin
 	@echo LD $@; $(CC) $(ALL_CFLAGS) -DAUDIT_SYNC=0 $(ALL_LDFLAGS) -o $@ bench/floor.c $(PKG_LIBS)
 
-bench: all $(BENCH_PROGS)
-	@missing=""; for p in $(BENCH_DEBS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" != 0 ]; then echo "make bench: run as root to install:$$missing" >&2; exit 1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+bench: deps-bench
+	$(MAKE) all $(BENCH_PROGS)
 	bench/run $(if $(BENCH_REF),-b $(BENCH_REF))
 
 # BENCH_REF: a build of an earlier release for row 1c, e.g.
@@ -227,7 +223,6 @@ bench: all $(BENCH_PROGS)
 
 # --- Reliability (doc/RELIABILITY.md): stress runs, fuzzing, sanitizers. ---
 # Builds for these go to build/ and fuzz/bin/, apart from bin/.
-DEBS += clang libclang-rt-14-dev valgrind
 SAN_CC = clang
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -Ilib $(PKG_CFLAGS) $(SAN_FLAGS)
@@ -254,13 +249,13 @@ $(ASAN_DIR)/bin/%: cmd/%.c $(ASAN_DIR)/lib/liblv.a $(LIB_H)
 	@mkdir -p $(@D); echo LD $@; $(SAN_CC) $(SAN_CFLAGS) -shared-libasan -Wl,-rpath,$(SAN_RT) -o $@ $< $(ASAN_DIR)/lib/liblv.a $(PKG_LIBS) $(EXTRA_LIBS_$*)
 
 # The whole suite with ASan+UBSan binaries first on PATH.
-check-asan: deps
+check-asan: deps-asan
 	$(MAKE) all testbins $(ASAN_PROGS)
 	$(SAN_ENV) LV_TEST_BIN=$(CURDIR)/$(ASAN_DIR)/bin LV_TEST_SLOW=1 t/run
 
 # The whole suite with every lv program under valgrind's memcheck.
 VG_DIR = build/valgrind
-check-valgrind: deps
+check-valgrind: deps-valgrind
 	$(MAKE) all testbins
 	rm -rf $(VG_DIR); mkdir -p $(VG_DIR)
 	for p in $(PROGS); do n=$${p#bin/}; \
@@ -287,7 +282,7 @@ fuzz-build: $(FUZZ_BINS)
 
 # FUZZTIME seconds per harness; new inputs go to fuzz/bin/work/NAME, findings
 # to fuzz/bin/crash-NAME-*.
-fuzz: deps
+fuzz: deps-fuzz
 	$(MAKE) fuzz-build
 	for n in $(FUZZ_NAMES); do mkdir -p fuzz/bin/work/$$n; \
 		d=; [ -f fuzz/$$n.dict ] && d=-dict=fuzz/$$n.dict; \
@@ -295,7 +290,7 @@ fuzz: deps
 			-artifact_prefix=fuzz/bin/crash-$$n- fuzz/bin/work/$$n fuzz/corpus/$$n || exit 1; done
 
 # Every seed through its harness once: quick, for CI.
-fuzz-replay: deps
+fuzz-replay: deps-fuzz
 	$(MAKE) fuzz-build
 	for n in $(FUZZ_NAMES); do $(SAN_ENV) fuzz/bin/fuzz_$$n fuzz/corpus/$$n/* >fuzz/bin/replay-$$n.log 2>&1 \
 		|| { tail -40 fuzz/bin/replay-$$n.log; exit 1; }; \

@@ -235,3 +235,78 @@ $svc 4755 lv-verify"
 	run -0 find "$d.none" -name lv.conf
 	[ "$output" = "" ]
 }
+
+@test "make demo installs only what building and the demo need, make check adds what the tests run, the sanitizers and bench theirs" {
+	local build demo check t
+	build="build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev"
+	demo="$build faketime oathtool"
+	check="$demo bats python3 procps parallel curl shellcheck mandoc man-db zbar-tools pamtester"
+	check="$check libpam-google-authenticator openssh-server openssh-client"
+	for t in "demo:$demo" "check:$check" "deps:$check" "check-asan:$check clang libclang-rt-14-dev" \
+		"check-valgrind:$check valgrind" "fuzz:$build clang libclang-rt-14-dev" \
+		"fuzz-replay:$build clang libclang-rt-14-dev" "check-distributed:$check" \
+		"bench:$build libpam-google-authenticator pamtester python3"; do
+		run -0 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -n -C "$top" "${t%%:*}"
+		[ "${lines[0]}" = "tools/install-debs ${t#*:}" ]
+	done
+}
+
+# A package that installs as openssh-server does: its maintainer scripts
+# enable ssh.service (with an alias) and ssh.socket, make start links for
+# the init script, and ask policy-rc.d to start it (what invoke-rc.d and
+# deb-systemd-invoke do), noting the answer in DPKG_ROOT/started.
+fake_apt() {
+	mkdir -p "$BATS_TEST_TMPDIR/stub"
+	cat >"$BATS_TEST_TMPDIR/stub/apt-get" <<-'EOF'
+	#!/bin/sh
+	[ "$1" = update ] && exit 0
+	r=$DPKG_ROOT
+	mkdir -p "$r/lib/systemd/system" "$r/etc/init.d"
+	printf '[Service]\nExecStart=/usr/sbin/sshd -D\n[Install]\nWantedBy=multi-user.target\nAlias=sshd.service\n' \
+		>"$r/lib/systemd/system/ssh.service"
+	printf '[Socket]\nListenStream=22\n[Install]\nWantedBy=sockets.target\n' >"$r/lib/systemd/system/ssh.socket"
+	printf '#!/bin/sh\n### BEGIN INIT INFO\n# Provides: ssh\n# Required-Start:\n# Required-Stop:\n# Default-Start: 2 3 4 5\n# Default-Stop:\n# Short-Description: ssh\n### END INIT INFO\n' \
+		>"$r/etc/init.d/ssh"
+	chmod 755 "$r/etc/init.d/ssh"
+	printf '%s\n' /lib/systemd/system/ssh.service /lib/systemd/system/ssh.socket /etc/init.d/ssh \
+		>"$r/var/lib/dpkg/info/lvtest-sshd.list"
+	printf 'Package: lvtest-sshd\nStatus: install ok installed\nArchitecture: all\nVersion: 1\nMaintainer: t\nDescription: t\n\n' \
+		>>"$r/var/lib/dpkg/status"
+	DPKG_MAINTSCRIPT_PACKAGE=lvtest-sshd deb-systemd-helper enable ssh.service ssh.socket
+	update-rc.d ssh defaults
+	find "$r/etc" -type l | wc -l >"$r/enabled"
+	"$r/usr/sbin/policy-rc.d" ssh start
+	echo $? >"$r/started"
+	EOF
+	chmod 755 "$BATS_TEST_TMPDIR/stub/apt-get"
+}
+
+@test "what make deps installs starts no service and leaves none enabled; the machine's own stay" {
+	local r="$BATS_TEST_TMPDIR/root"
+	fake_apt
+	mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates" "$r/usr/sbin" "$r/lib/systemd/system"
+	touch "$r/var/lib/dpkg/status"
+	printf '#!/bin/sh\nexit 0\n' >"$r/usr/sbin/policy-rc.d"
+	chmod 755 "$r/usr/sbin/policy-rc.d"
+	cp "$r/usr/sbin/policy-rc.d" own-policy
+	# A service of the machine's own, enabled before.
+	printf '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n' >"$r/lib/systemd/system/own.service"
+	DPKG_ROOT=$r DPKG_MAINTSCRIPT_PACKAGE=own deb-systemd-helper enable own.service
+	DPKG_ROOT=$r PATH="$BATS_TEST_TMPDIR/stub:$PATH" run -0 "$top/tools/install-debs" lvtest-sshd
+	[ "$output" = "installing: lvtest-sshd
+install-debs: disabled ssh.service ssh.socket (installed for the tests, not to run)" ]
+	# Enabled by the package, refused a start, then disabled.
+	[ "$(cat "$r/enabled")" -eq 8 ]
+	[ "$(cat "$r/started")" = 101 ]
+	run -0 find "$r/etc" -type l -printf '%P -> %l\n'
+	[ "$(sort <<<"$output")" = "rc2.d/K01ssh -> ../init.d/ssh
+rc3.d/K01ssh -> ../init.d/ssh
+rc4.d/K01ssh -> ../init.d/ssh
+rc5.d/K01ssh -> ../init.d/ssh
+systemd/system/multi-user.target.wants/own.service -> /lib/systemd/system/own.service" ]
+	cmp own-policy "$r/usr/sbin/policy-rc.d"
+	[ ! -e "$r/usr/sbin/policy-rc.d.install-debs" ]
+	# Nothing missing: nothing done.
+	DPKG_ROOT=$r PATH="$BATS_TEST_TMPDIR/stub:$PATH" run -0 "$top/tools/install-debs" lvtest-sshd
+	[ "$output" = "" ]
+}
