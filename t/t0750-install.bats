@@ -309,4 +309,5 @@ systemd/system/multi-user.target.wants/own.service -> /lib/systemd/system/own.se
 	# Nothing missing: nothing done.
 	DPKG_ROOT=$r PATH="$BATS_TEST_TMPDIR/stub:$PATH" run -0 "$top/tools/install-debs" lvtest-sshd
 	[ "$output" = "" ]
+	run -0 shellcheck "$top/tools/install-debs"
 }
