@@ -31,9 +31,12 @@ as_user() {
 	find "$work/src" -type f -exec sha256sum {} + | sort >"$BATS_TEST_TMPDIR/src.before"
 	touch "$BATS_TEST_TMPDIR/marker"
 	run -0 as_user make -C "$work/src" install PREFIX=/opt/lv DESTDIR="$work/dest"
-	# Everything landed under DESTDIR/PREFIX, in its place.
+	# Everything landed under DESTDIR/PREFIX, in its place, but the
+	# configuration: under DESTDIR, where CONFFILE says.
 	(cd "$work/dest" && find . -type f | sort) >installed
-	run -1 grep -v '^\./opt/lv/' installed
+	run -0 grep -v '^\./opt/lv/' installed
+	[ "$output" = "./etc/lv/lv.conf" ]
+	cmp "$top/etc/lv.conf" "$work/dest/etc/lv/lv.conf"
 	for p in "$top"/bin/lv-*; do
 		[ -x "$work/dest/opt/lv/bin/${p##*/}" ]
 	done
