@@ -74,6 +74,7 @@ struct lv_conf {
 	long request_ttl, request_pending_max, request_hourly, request_retention;
 	long device_max, signout_max_age;
 	long temppass_ttl;
+	long audit_retention; /* days; 0 keeps every line */
 	long hook_timeout;
 	long syslog;
 };
