@@ -190,6 +190,10 @@ void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 int lv_audit(struct lv_acct *a, const char *event, const char *method,
 	     const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
+/* lv_audit_trim.c: lines older than audit_retention days go (lv-expire) */
+time_t lv_audit_due(struct lv_acct *a);
+time_t lv_audit_due_at(const struct lv_conf *c, time_t first);
+int lv_audit_trim(struct lv_acct *a, time_t now, int apply, long *removed);
 struct lv_facts;
 int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
 
