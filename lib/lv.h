@@ -103,6 +103,7 @@ void lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf);
 int lv_ctx_open(struct lv_ctx *c, int flags);
 void lv_ctx_close(struct lv_ctx *c);
 int lv_safe_stat(const struct lv_ctx *c, int fd, const char *what, int secret);
+int lv_ctx_fresh(const struct lv_ctx *c); /* no account yet */
 
 /* lv_key.c: keyed hashes and sealing with the site key */
 int lv_key_load(struct lv_ctx *c, int create);

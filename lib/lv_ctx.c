@@ -74,8 +74,8 @@ open_dir(struct lv_ctx *c, int create)
 
 /* Holds no account bucket yet. A key missing beside existing accounts is a
  * restore or mount problem: a new key would not match their records. */
-static int
-state_fresh(const struct lv_ctx *c)
+int
+lv_ctx_fresh(const struct lv_ctx *c)
 {
 	struct dirent *e;
 	int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fresh = 1;
@@ -105,7 +105,7 @@ lv_ctx_open(struct lv_ctx *c, int flags)
 		return rc;
 	if ((rc = lv_priv_check(c)) != 0)
 		return rc;
-	return lv_key_load(c, (flags & LV_CTX_CREATE) && state_fresh(c));
+	return lv_key_load(c, (flags & LV_CTX_CREATE) && lv_ctx_fresh(c));
 }
 
 void
