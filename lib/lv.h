@@ -378,6 +378,7 @@ int lv_priv_restricted(void);
 uid_t lv_priv_caller(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
+int lv_priv_denied(const char *dir); /* after EACCES: a lost set-user-ID bit? */
 
 /* lv_due.c: when an account next has something for lv-expire to do (each
  * method's *_due: the earliest time its expire function has work), and
@@ -413,7 +414,8 @@ struct lv_bucket {
 };
 int lv_walk_buckets(struct lv_ctx *c, int (*fn)(const struct lv_bucket *b, void *arg), void *arg);
 
-/* lv_who.c */
+/* lv_who.c: the caller's login name, for audit lines; any user's */
 void lv_who(char out[64]);
+void lv_user_name(uid_t uid, char out[64]);
 
 #endif

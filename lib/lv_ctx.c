@@ -52,6 +52,7 @@ static int
 open_dir(struct lv_ctx *c, int create)
 {
 	struct stat st;
+	int rc;
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirfd < 0 && errno == ENOENT && create) {
@@ -64,6 +65,8 @@ open_dir(struct lv_ctx *c, int create)
 		return lv_err(EX_CONFIG, "state directory %s is missing (lv-enroll --init creates it)", c->dir);
 	if (c->dirfd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		return lv_err(EX_NOPERM, "unsafe state directory %s: not a directory or a symbolic link", c->dir);
+	if (c->dirfd < 0 && (rc = lv_priv_denied(c->dir)) != 0)
+		return rc;
 	if (c->dirfd < 0)
 		return lv_err(EX_IOERR, "cannot open state directory %s:", c->dir);
 	if (fstat(c->dirfd, &st) != 0)

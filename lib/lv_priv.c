@@ -5,11 +5,13 @@
  * through the configured gateway, lv-requests new), only for their own
  * login name. Who the caller was is recorded before lv_proc_init makes
  * the process the service user's through and through. */
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lv.h"
@@ -93,4 +95,35 @@ lv_priv_account(const struct lv_ctx *c, const char *name)
 	if (c->self_only && strcmp(name, c->caller) != 0)
 		return lv_err(EX_NOPERM, "you may act only on your own account (%s)", c->caller);
 	return 0;
+}
+
+/* The state directory refused this program (EACCES) while another user
+ * owns it: an installation that lost its set-user-ID bit or owner (make
+ * install over make install-setuid, a package reinstalled). Says what the
+ * program can see of it; 0 when that is not the case. */
+int
+lv_priv_denied(const char *dir)
+{
+	char owner[64], setuid_to[64], exe[4096];
+	struct stat st, self;
+	ssize_t n;
+
+	if (errno != EACCES || geteuid() == 0 || stat(dir, &st) != 0 || st.st_uid == geteuid())
+		return 0;
+	lv_user_name(st.st_uid, owner);
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		n = snprintf(exe, sizeof(exe), "%s", lv_prog);
+	exe[n] = '\0';
+	if (stat(exe, &self) != 0 || !(self.st_mode & S_ISUID))
+		return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, but %s is not "
+		    "set-user-ID: reinstall it set-user-ID to %s, see lv(7))", dir, strerror(EACCES), owner, exe,
+		    owner);
+	lv_user_name(self.st_uid, setuid_to);
+	if (self.st_uid != st.st_uid)
+		return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, but %s is "
+		    "set-user-ID to %s: reinstall it set-user-ID to %s, see lv(7))", dir, strerror(EACCES), owner,
+		    exe, setuid_to, owner);
+	return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, and %s is set-user-ID "
+	    "to %s but did not run so: a nosuid mount, or no_new_privs?)", dir, strerror(EACCES), owner, exe,
+	    owner);
 }

@@ -141,3 +141,9 @@ wait_stopped() {
 	done
 	return 1
 }
+
+# scratch_user NAME: a user for a test run as root (no home, no password);
+# give each file names of its own, and userdel them in teardown_file.
+scratch_user() {
+	id "$1" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$1"
+}
