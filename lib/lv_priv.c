@@ -79,9 +79,12 @@ lv_priv_check(struct lv_ctx *c)
 	c->self_only = 0;
 	if (!lv_priv_restricted() || in_group(c->conf.admin_group))
 		return 0;
+	if (!c->self_service && c->conf.admin_group[0] == '\0')
+		return lv_err(EX_NOPERM, "only root may run %s; admin_group in %s can name a group that may too",
+		    lv_prog, c->confpath);
 	if (!c->self_service)
-		return lv_err(EX_NOPERM, "only root or the admin group (admin_group in lv.conf) may run %s",
-		    lv_prog);
+		return lv_err(EX_NOPERM, "only root or the admin group %s (admin_group in %s) may run %s",
+		    c->conf.admin_group, c->confpath, lv_prog);
 	if ((pw = getpwuid(caller.uid)) == NULL || lv_valid_account(pw->pw_name) != 0)
 		return lv_err(EX_NOPERM, "your login name cannot be an lv account");
 	snprintf(c->caller, sizeof(c->caller), "%s", pw->pw_name);

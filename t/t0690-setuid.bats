@@ -124,10 +124,19 @@ $svc 600" ]
 		read -ra words <<<"$cmd"
 		[ -x "$D/prefix/bin/${words[0]}" ] || continue
 		run -77 as "$u2" "${words[@]}"
-		[ "$output" = "${words[0]}: only root or the admin group (admin_group in lv.conf) may run ${words[0]}" ]
+		[ "$output" = "${words[0]}: only root or the admin group $admgrp (admin_group in $D/lv.conf) may run ${words[0]}" ]
 	done
 	run -0 as "$adm" lv-status "$u1"
 	run -0 as "$adm" lv-backup new "$u2"
+}
+
+@test "with no admin_group set, the refusal says only root may, and which file can name a group" {
+	cp -p "$D/lv.conf" "$D/lv.conf.set"
+	grep -v '^admin_group' "$D/lv.conf.set" >"$D/lv.conf"
+	run as "$adm" lv-status "$u1"
+	cp -p "$D/lv.conf.set" "$D/lv.conf"
+	[ "$status" -eq 77 ]
+	[ "$output" = "lv-status: only root may run lv-status; admin_group in $D/lv.conf can name a group that may too" ]
 }
 
 @test "an ordinary user cannot read another's records" {

@@ -208,7 +208,7 @@ released" ]
 	install -o "$svc" -m 600 /dev/null "$D/state/secret"
 	for path in "$D/state/secret" "$D/state/nothing-here"; do
 		run -77 as "$u1" lv-enroll "$u1" --update --import-ga "$path"
-		[ "$output" = "lv-enroll: only root or the admin group (admin_group in lv.conf) may run lv-enroll" ]
+		[ "$output" = "lv-enroll: only root may run lv-enroll; admin_group in $D/lv.conf can name a group that may too" ]
 	done
 }
 
