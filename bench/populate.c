@@ -1,6 +1,8 @@
 /* populate: create N enrolled accounts (u0000001 ...) directly through the
  * library, for the benchmarks; optionally write ACCOUNT<TAB>CODE for K of
  * them, spread over the whole range, so each timed run has a fresh code.
+ * --audit-days D --audit-lines L: each audit log holds L lines, the first
+ * D days old and the others spread evenly up to now (bench/audit-bench).
  * Nothing is synced per account; the filesystem is synced once at the end.
  * -j J splits the range over J processes (default: one per CPU), since the
  * time goes into the kernel creating files. */
@@ -17,7 +19,8 @@
 
 #include "lv.h"
 
-static const char synopsis[] = "populate -d DIR [-c FILE] [-j J] N [--codes FILE --keep K]";
+static const char synopsis[] =
+    "populate -d DIR [-c FILE] [-j J] N [--codes FILE --keep K] [--audit-days D --audit-lines L]";
 
 /* The weak switch in lib/lv_store.c: only this program defines it. */
 int lv_bench_nosync = 1;
@@ -25,6 +28,7 @@ int lv_bench_nosync = 1;
 struct opts {
 	const char *dir, *conf, *codes;
 	long n, keep, jobs;
+	long audit_days, audit_lines;
 };
 
 static int
@@ -39,6 +43,7 @@ parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "codes", required_argument, NULL, 'C' }, { "keep", required_argument, NULL, 'k' },
+		{ "audit-days", required_argument, NULL, 'D' }, { "audit-lines", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -51,18 +56,41 @@ parse(int argc, char **argv, struct opts *o)
 		case 'j': if (lv_parse_uint(optarg, 256, &o->jobs) != 0 || o->jobs == 0) return usage(); break;
 		case 'C': o->codes = optarg; break;
 		case 'k': if (lv_parse_uint(optarg, 9999999, &o->keep) != 0) return usage(); break;
+		case 'D': if (lv_parse_uint(optarg, 36500, &o->audit_days) != 0) return usage(); break;
+		case 'L': if (lv_parse_uint(optarg, 10000, &o->audit_lines) != 0) return usage(); break;
 		default: return usage();
 		}
 	}
 	if (o->dir == NULL || optind + 1 != argc || lv_parse_uint(argv[optind], 9999999, &o->n) != 0 ||
-	    o->n == 0 || (o->codes == NULL) != (o->keep == 0) || o->keep > o->n)
+	    o->n == 0 || (o->codes == NULL) != (o->keep == 0) || o->keep > o->n ||
+	    (o->audit_days > 0) != (o->audit_lines > 0))
 		return usage();
+	return 0;
+}
+
+/* An audit log as a year of logins leaves it: the enrolment D days ago,
+ * then lines spread evenly up to now, in lv_audit's form. */
+static int
+aged_log(struct lv_acct *a, const struct opts *o)
+{
+	char when[32], line[160];
+	time_t now = lv_now(), span = (time_t)o->audit_days * 86400;
+	long k;
+	int n;
+
+	for (k = 0; k < o->audit_lines; k++) {
+		lv_isotime(now - span + (o->audit_lines > 1 ? span * k / (o->audit_lines - 1) : 0), when);
+		n = snprintf(line, sizeof(line), k == 0 ? "%s event=enrol method=sms result=ok by=bench\n" :
+		    "%s event=verify method=backup result=accept by=bench seq=%ld\n", when, k);
+		if (write(a->auditfd, line, (size_t)n) != n)
+			return lv_err(EX_IOERR, "cannot write the audit log of %s:", a->name);
+	}
 	return 0;
 }
 
 /* One account: the work of lv-enroll ACCOUNT --phone, without the process. */
 static int
-enrol(struct lv_ctx *c, long i, char code[LV_BACKUP_CODELEN + 1])
+enrol(struct lv_ctx *c, const struct opts *o, long i, char code[LV_BACKUP_CODELEN + 1])
 {
 	char name[24];
 	struct lv_acct a;
@@ -82,7 +110,9 @@ enrol(struct lv_ctx *c, long i, char code[LV_BACKUP_CODELEN + 1])
 		rc = lv_backup_release(&a, 0, code);
 	if (rc == 0)
 		rc = lv_store_commit(&a);
-	if (rc == 0)
+	if (rc == 0 && o->audit_days > 0)
+		rc = aged_log(&a, o);
+	else if (rc == 0)
 		lv_audit(&a, "enrol", "sms", "ok", NULL);
 out:
 	lv_store_close(&a);
@@ -106,7 +136,7 @@ fill(struct lv_ctx *c, const struct opts *o, FILE *codes, long w)
 	int rc;
 
 	for (i = w + 1; i <= o->n; i += o->jobs) {
-		if ((rc = enrol(c, i, code)) != 0)
+		if ((rc = enrol(c, o, i, code)) != 0)
 			return rc;
 		if (codes != NULL && kept(o, i) && (fprintf(codes, "u%07ld\t%s\n", i, code) < 0 ||
 		    fflush(codes) != 0))

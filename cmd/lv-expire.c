@@ -1,7 +1,8 @@
 /* lv-expire: for cron, every minute. Walks every bucket of the state
  * directory; in each account with something due it marks expired SMS codes
- * and pending login requests expired, forgets old ones, and removes expired
- * temporary passwords. An account is read without its lock and locked only
+ * and pending login requests expired, forgets old ones, removes expired
+ * temporary passwords, and trims the audit log of lines older than
+ * audit_retention days (lib/lv_audit_trim.c). An account is read without its lock and locked only
  * to change it, one at a time, so a login never waits for more than one
  * account's rewrite. The bucket hints (lib/lv_hint.c) let it pass over the
  * buckets where nothing is due without reading their accounts. */
@@ -19,7 +20,7 @@
 static const char synopsis[] = "lv-expire [-d DIR] [-c FILE] [--dry-run]";
 
 struct counts {
-	long accounts, codes, requests, passwords;
+	long accounts, codes, requests, passwords, audit;
 };
 
 struct run {
@@ -109,24 +110,54 @@ apply(struct lv_acct *a, time_t now, struct counts *got)
 	return rc;
 }
 
-/* Under the account's lock: read again, apply, commit, audit. */
+static long
+changed(const struct counts *got)
+{
+	return got->codes + got->requests + got->passwords + got->audit;
+}
+
+/* When the account next has something to do: its records' or its log's. */
+static time_t
+next_due(struct lv_acct *a)
+{
+	time_t due = lv_due(a), t = lv_audit_due(a);
+
+	return t < due ? t : due;
+}
+
+/* Under the lock, after the records: the audit log's lines that are too
+ * old, and one line there for all this run changed in the account. A log
+ * that cannot be trimmed is reported; the records' change stands. */
+static void
+trim_and_audit(struct run *r, struct lv_acct *a, struct counts *got)
+{
+	char detail[128];
+	int rc;
+
+	if (lv_audit_due(a) <= r->now && (rc = lv_audit_trim(a, r->now, 1, &got->audit)) != 0)
+		failed(r, rc);
+	if (changed(got) > 0) {
+		snprintf(detail, sizeof(detail), "codes=%ld requests=%ld passwords=%ld audit-lines=%ld",
+		    got->codes, got->requests, got->passwords, got->audit);
+		lv_audit(a, "expire", NULL, "ok", detail);
+	}
+}
+
+/* Under the account's lock: read again, apply, commit, trim, audit. */
 static int
 expire_locked(struct run *r, const char *name, struct counts *got, time_t *due)
 {
-	char detail[96];
 	struct lv_acct a;
 	int rc, tries = 0;
 
 	do {
 		memset(got, 0, sizeof(*got));
 		if ((rc = lv_store_open(r->c, name, LV_OPEN_LOCK, &a)) == 0 &&
-		    (rc = apply(&a, r->now, got)) == 0 && got->codes + got->requests + got->passwords > 0 &&
-		    (rc = lv_store_commit(&a)) == 0) {
-			snprintf(detail, sizeof(detail), "codes=%ld requests=%ld passwords=%ld", got->codes,
-			    got->requests, got->passwords);
-			lv_audit(&a, "expire", NULL, "ok", detail);
-		}
-		*due = rc == 0 ? lv_due(&a) : 0;
+		    (rc = apply(&a, r->now, got)) == 0 && changed(got) > 0)
+			rc = lv_store_commit(&a);
+		if (rc == 0)
+			trim_and_audit(r, &a, got);
+		*due = rc == 0 ? next_due(&a) : 0;
 		lv_store_close(&a);
 	} while (lv_store_lost(&rc, &tries));
 	return rc;
@@ -135,9 +166,25 @@ expire_locked(struct run *r, const char *name, struct counts *got, time_t *due)
 static void
 dry_report(const char *name, const struct counts *got)
 {
-	if (got->codes + got->requests + got->passwords > 0)
-		printf("%s: codes %ld, requests %ld, passwords %ld\n", name, got->codes, got->requests,
-		    got->passwords);
+	if (changed(got) > 0)
+		printf("%s: codes %ld, requests %ld, passwords %ld, audit-lines %ld\n", name, got->codes,
+		    got->requests, got->passwords, got->audit);
+}
+
+/* --dry-run: what a run would change, read without the lock. */
+static int
+dry_run(struct run *r, struct lv_acct *a, struct counts *got, time_t *due)
+{
+	int rc = 0;
+
+	if (lv_due(a) <= r->now)
+		rc = apply(a, r->now, got);
+	if (rc == 0 && lv_audit_due(a) <= r->now)
+		rc = lv_audit_trim(a, r->now, 0, &got->audit);
+	if (rc == 0)
+		dry_report(a->name, got);
+	*due = rc == 0 ? next_due(a) : 0;
+	return rc;
 }
 
 /* One account, read without its lock; locked only when something is due.
@@ -146,16 +193,13 @@ dry_report(const char *name, const struct counts *got)
 static time_t
 expire_account(struct run *r, const char *name)
 {
-	struct counts got = { 0, 0, 0, 0 };
+	struct counts got = { 0, 0, 0, 0, 0 };
 	struct lv_acct a;
 	time_t due = 0;
 	int rc;
 
-	if ((rc = lv_store_open(r->c, name, 0, &a)) == 0 && (due = lv_due(&a)) <= r->now && r->dry &&
-	    (rc = apply(&a, r->now, &got)) == 0) {
-		due = lv_due(&a);
-		dry_report(name, &got);
-	}
+	if ((rc = lv_store_open(r->c, name, 0, &a)) == 0 && (due = next_due(&a)) <= r->now && r->dry)
+		rc = dry_run(r, &a, &got, &due);
 	lv_store_close(&a);
 	if (rc == 0 && due <= r->now && !r->dry)
 		rc = expire_locked(r, name, &got, &due);
@@ -168,6 +212,7 @@ expire_account(struct run *r, const char *name)
 	r->n.codes += got.codes;
 	r->n.requests += got.requests;
 	r->n.passwords += got.passwords;
+	r->n.audit += got.audit;
 	return due;
 }
 
@@ -204,6 +249,8 @@ expire_bucket(const struct lv_bucket *b, void *arg)
 	 * never while a writer holds the hint for records not yet in place. */
 	if (hint <= 1 && !r->dry && (hint = lv_hint_begin(r->c, b->topfd, b->name, &h)) != 0)
 		failed(r, hint);
+	/* an audit line written from now on is due no sooner than this */
+	due = lv_audit_due_at(&r->c->conf, r->now);
 	for (i = 0; i < b->n; i++)
 		if ((t = expire_account(r, b->acct[i])) < due)
 			due = t;
@@ -236,8 +283,8 @@ main(int argc, char **argv)
 	bar_clear(&r);
 	bar_draw(&r, 1.0, 1);
 	lv_ctx_close(&c);
-	printf("accounts %ld, codes %ld, requests %ld, passwords %ld\n", r.n.accounts, r.n.codes,
-	    r.n.requests, r.n.passwords);
+	printf("accounts %ld, codes %ld, requests %ld, passwords %ld, audit-lines %ld\n", r.n.accounts,
+	    r.n.codes, r.n.requests, r.n.passwords, r.n.audit);
 	out = lv_fshut();
 	return r.rc ? r.rc : out;
 }

@@ -74,6 +74,7 @@ struct lv_conf {
 	long request_ttl, request_pending_max, request_hourly, request_retention;
 	long device_max, signout_max_age;
 	long temppass_ttl;
+	long audit_retention; /* days; 0 keeps every line */
 	long hook_timeout;
 	long syslog;
 };
@@ -102,6 +103,7 @@ void lv_ctx_args(struct lv_ctx *c, const char *dir, const char *conf);
 int lv_ctx_open(struct lv_ctx *c, int flags);
 void lv_ctx_close(struct lv_ctx *c);
 int lv_safe_stat(const struct lv_ctx *c, int fd, const char *what, int secret);
+int lv_ctx_fresh(const struct lv_ctx *c); /* no account yet */
 
 /* lv_key.c: keyed hashes and sealing with the site key */
 int lv_key_load(struct lv_ctx *c, int create);
@@ -189,6 +191,10 @@ void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 int lv_audit(struct lv_acct *a, const char *event, const char *method,
 	     const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
+/* lv_audit_trim.c: lines older than audit_retention days go (lv-expire) */
+time_t lv_audit_due(struct lv_acct *a);
+time_t lv_audit_due_at(const struct lv_conf *c, time_t first);
+int lv_audit_trim(struct lv_acct *a, time_t now, int apply, long *removed);
 struct lv_facts;
 int lv_audit_facts(struct lv_acct *a, struct lv_facts *f);
 
@@ -367,6 +373,7 @@ uid_t lv_priv_caller(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
 int lv_priv_become_owner(uid_t owner);
+int lv_priv_denied(const struct lv_ctx *c); /* after EACCES: a lost set-user-ID bit? */
 
 /* lv_due.c: when an account next has something for lv-expire to do (each
  * method's *_due: the earliest time its expire function has work), and
@@ -402,7 +409,8 @@ struct lv_bucket {
 };
 int lv_walk_buckets(struct lv_ctx *c, int (*fn)(const struct lv_bucket *b, void *arg), void *arg);
 
-/* lv_who.c */
+/* lv_who.c: the caller's login name, for audit lines; any user's */
 void lv_who(char out[64]);
+void lv_user_name(uid_t uid, char out[64]);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "lv.h"
 
+#define AUDIT_TRIES 8 /* a log replaced under a writer this often: give up */
+
 static void
 to_syslog(struct lv_acct *a, const char *line)
 {
@@ -39,6 +41,38 @@ lv_audit_open(struct lv_acct *a)
 	return 0;
 }
 
+/* The file the line went to is still the one named audit. lv-expire
+ * replaces the log to trim it (lv_audit_trim.c); a writer whose lock was
+ * lost may have opened the old one, and writes the line again. An open
+ * file's device and inode number are no other file's while it is open. */
+static int
+still_the_log(const struct lv_acct *a)
+{
+	struct stat open_st, named_st;
+
+	return fstat(a->auditfd, &open_st) == 0 &&
+	    fstatat(a->dirfd, "audit", &named_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    open_st.st_dev == named_st.st_dev && open_st.st_ino == named_st.st_ino;
+}
+
+static int
+append(struct lv_acct *a, const char *line, size_t n)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < AUDIT_TRIES; tries++) {
+		if (a->auditfd < 0 || write(a->auditfd, line, n) != (ssize_t)n || lv_store_sync(a->auditfd) != 0)
+			return lv_err(EX_IOERR, "cannot append to the audit log of %s:", a->name);
+		if (still_the_log(a))
+			return 0;
+		close(a->auditfd);
+		a->auditfd = -1;
+		if ((rc = lv_audit_open(a)) != 0)
+			return rc;
+	}
+	return lv_err(EX_TEMPFAIL, "the audit log of %s keeps being replaced; try again", a->name);
+}
+
 /* After the commit, under the lock: the change is made, so a failure here
  * does not undo it; it returns 74, and an acceptance whose line is not on
  * disk is refused by its caller. */
@@ -61,9 +95,7 @@ lv_audit(struct lv_acct *a, const char *event, const char *method, const char *r
 	}
 	if (a->ctx->conf.syslog)
 		to_syslog(a, body);
-	if (a->auditfd < 0 || write(a->auditfd, line, (size_t)n) != n || lv_store_sync(a->auditfd) != 0)
-		return lv_err(EX_IOERR, "cannot append to the audit log of %s:", a->name);
-	return 0;
+	return append(a, line, (size_t)n);
 }
 
 int

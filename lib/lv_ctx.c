@@ -66,6 +66,8 @@ open_dir(struct lv_ctx *c, int create)
 		return lv_err(EX_CONFIG, "state directory %s is missing (lv-enroll --init creates it)", c->dir);
 	if (c->dirfd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		return lv_err(EX_NOPERM, "unsafe state directory %s: not a directory or a symbolic link", c->dir);
+	if (c->dirfd < 0 && (rc = lv_priv_denied(c)) != 0)
+		return rc;
 	if (c->dirfd < 0)
 		return lv_err(EX_IOERR, "cannot open state directory %s:", c->dir);
 	if (fstat(c->dirfd, &st) != 0)
@@ -78,8 +80,8 @@ open_dir(struct lv_ctx *c, int create)
 
 /* Holds no account bucket yet. A key missing beside existing accounts is a
  * restore or mount problem: a new key would not match their records. */
-static int
-state_fresh(const struct lv_ctx *c)
+int
+lv_ctx_fresh(const struct lv_ctx *c)
 {
 	struct dirent *e;
 	int fd = openat(c->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fresh = 1;
@@ -109,7 +111,7 @@ lv_ctx_open(struct lv_ctx *c, int flags)
 		return rc;
 	if ((rc = lv_priv_check(c)) != 0)
 		return rc;
-	return lv_key_load(c, (flags & LV_CTX_CREATE) && state_fresh(c));
+	return lv_key_load(c, (flags & LV_CTX_CREATE) && lv_ctx_fresh(c));
 }
 
 void

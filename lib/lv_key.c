@@ -36,6 +36,33 @@ lv_key_default_dir(const struct lv_ctx *c, char *buf, size_t sz)
 	return snprintf(buf, sz, "%.*s-key", (int)n, c->dir) < (int)sz ? 0 : -1;
 }
 
+/* site_key names a key that is not there, but the key lv-enroll made at
+ * the default place is (lv.conf(5)'s example pasted after lv-enroll
+ * --init), or accounts were made with one: say where it is, never make
+ * another. 0 when neither. */
+static int
+key_elsewhere(const struct lv_ctx *c, const char *path)
+{
+	char dir[LV_KEYPATH_MAX - 16], found[LV_KEYPATH_MAX];
+	struct stat st;
+	int saved = errno; /* the caller's ENOENT, when this is not the case */
+
+	snprintf(found, sizeof(found), "%s/site.key", c->dir);
+	if (fstatat(c->dirfd, "site.key", &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+	    (lv_key_default_dir(c, dir, sizeof(dir)) != 0 ||
+	    snprintf(found, sizeof(found), "%s/site.key", dir) >= (int)sizeof(found) || lstat(found, &st) != 0))
+		found[0] = '\0';
+	if (found[0] != '\0')
+		return lv_err(EX_CONFIG, "site key %s is missing, but %s exists: move it there (mv %s %s), "
+		    "or remove site_key from %s", path, found, found, path, c->confpath);
+	if (!lv_ctx_fresh(c))
+		return lv_err(EX_CONFIG, "site key %s is missing, and the accounts in %s were made with one: "
+		    "put that key there (from its backup), or set site_key in %s to where it is", path, c->dir,
+		    c->confpath);
+	errno = saved;
+	return 0;
+}
+
 static int
 key_conf(const struct lv_ctx *c, struct keyloc *k)
 {
@@ -50,6 +77,8 @@ key_conf(const struct lv_ctx *c, struct keyloc *k)
 	snprintf(dirpath, sizeof(dirpath), "%.*s", slash == c->conf.site_key ? 1 :
 	    (int)(slash - c->conf.site_key), c->conf.site_key);
 	k->dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (k->dfd < 0 && errno == ENOENT && key_elsewhere(c, k->path) != 0)
+		return EX_CONFIG;
 	if (k->dfd < 0)
 		return lv_err(EX_CONFIG, "site key directory %s is missing", dirpath);
 	return 0;
@@ -207,6 +236,8 @@ lv_key_load(struct lv_ctx *c, int create)
 		goto out;
 	snprintf(c->keypath, sizeof(c->keypath), "%s", k.path);
 	fd = key_open(&k);
+	if (fd < 0 && errno == ENOENT && c->conf.site_key[0] != '\0' && (rc = key_elsewhere(c, k.path)) != 0)
+		goto out;
 	if (fd < 0 && errno == ENOENT && create) {
 		if ((rc = key_create(k.dfd, k.base, k.path)) != 0)
 			goto out;

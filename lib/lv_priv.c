@@ -5,11 +5,13 @@
  * through the configured gateway, lv-requests new), only for their own
  * login name. Who the caller was is recorded before lv_proc_init makes
  * the process the service user's through and through. */
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lv.h"
@@ -77,9 +79,12 @@ lv_priv_check(struct lv_ctx *c)
 	c->self_only = 0;
 	if (!lv_priv_restricted() || in_group(c->conf.admin_group))
 		return 0;
+	if (!c->self_service && c->conf.admin_group[0] == '\0')
+		return lv_err(EX_NOPERM, "only root may run %s; admin_group in %s can name a group that may too",
+		    lv_prog, c->confpath);
 	if (!c->self_service)
-		return lv_err(EX_NOPERM, "only root or the admin group (admin_group in lv.conf) may run %s",
-		    lv_prog);
+		return lv_err(EX_NOPERM, "only root or the admin group %s (admin_group in %s) may run %s",
+		    c->conf.admin_group, c->confpath, lv_prog);
 	if ((pw = getpwuid(caller.uid)) == NULL || lv_valid_account(pw->pw_name) != 0)
 		return lv_err(EX_NOPERM, "your login name cannot be an lv account");
 	snprintf(c->caller, sizeof(c->caller), "%s", pw->pw_name);
@@ -114,4 +119,41 @@ lv_priv_become_owner(uid_t owner)
 	if (initgroups(pw->pw_name, g) != 0 || setresgid(g, g, g) != 0 || setresuid(owner, owner, owner) != 0)
 		return lv_err(EX_NOPERM, "cannot act as the state directory's owner %s:", pw->pw_name);
 	return 0;
+}
+
+/* The state directory refused this program (EACCES) while another user
+ * owns it: an installation that lost its set-user-ID bit or owner (make
+ * install over make install-setuid, a package reinstalled), or a support
+ * program, never set-user-ID, run by someone else than root or the owner.
+ * Says what the program can see of it; 0 when that is not the case. */
+int
+lv_priv_denied(const struct lv_ctx *c)
+{
+	const char *dir = c->dir;
+	char owner[64], setuid_to[64], exe[4096];
+	struct stat st, self;
+	ssize_t n;
+
+	if (errno != EACCES || geteuid() == 0 || stat(dir, &st) != 0 || st.st_uid == geteuid())
+		return 0;
+	lv_user_name(st.st_uid, owner);
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		n = snprintf(exe, sizeof(exe), "%s", lv_prog);
+	exe[n] = '\0';
+	/* Only the self-service programs are installed set-user-ID (lv(7)). */
+	if (!c->self_service)
+		return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s: run %s as root, "
+		    "or as %s with runuser -u %s --)", dir, strerror(EACCES), owner, lv_prog, owner, owner);
+	if (stat(exe, &self) != 0 || !(self.st_mode & S_ISUID))
+		return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, but %s is not "
+		    "set-user-ID: reinstall it set-user-ID to %s, see lv(7))", dir, strerror(EACCES), owner, exe,
+		    owner);
+	lv_user_name(self.st_uid, setuid_to);
+	if (self.st_uid != st.st_uid)
+		return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, but %s is "
+		    "set-user-ID to %s: reinstall it set-user-ID to %s, see lv(7))", dir, strerror(EACCES), owner,
+		    exe, setuid_to, owner);
+	return lv_err(EX_IOERR, "cannot open state directory %s: %s (it belongs to %s, and %s is set-user-ID "
+	    "to %s but did not run so: a nosuid mount, or no_new_privs?)", dir, strerror(EACCES), owner, exe,
+	    owner);
 }

@@ -136,3 +136,28 @@ conf_keys() {
 		echo "$k $t ${max:--} ${def:--}"
 	done
 }
+
+# The fault-injection shim (t/faultinject/lvfi.c), built once for the whole
+# run: LD_PRELOAD="$(lvfi)" LVFI_FAIL=STEP or LVFI_STOP=STEP.
+lvfi() {
+	local so="$BATS_RUN_TMPDIR/lvfi.so"
+	[ -f "$so" ] || cc -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$so.$$" \
+		"$BATS_TEST_DIRNAME/faultinject/lvfi.c" -ldl && mv -f "$so.$$" "$so" 2>/dev/null
+	echo "$so"
+}
+
+# wait_stopped PID: until the process is stopped (LVFI_STOP), at most 10 s.
+wait_stopped() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(cut -d ' ' -f 3 "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# scratch_user NAME: a user for a test run as root (no home, no password);
+# give each file names of its own, and userdel them in teardown_file.
+scratch_user() {
+	id "$1" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /bin/sh "$1"
+}

@@ -115,7 +115,7 @@ every_on_alice() {
 	run -0 lv-verify alice <<<"$code"
 	rm keys/lv.key
 	run -78 lv-status alice
-	[[ "$output" == "lv-status: site key $BATS_TEST_TMPDIR/keys/lv.key is missing "* ]]
+	[ "$output" = "lv-status: site key $BATS_TEST_TMPDIR/keys/lv.key is missing, and the accounts in $LV_DIR were made with one: put that key there (from its backup), or set site_key in $LV_CONF to where it is" ]
 	conf "site_key = keys/lv.key"
 	run -78 lv-status alice
 	[ "$output" = "lv-status: site_key must be the absolute path of a file, not keys/lv.key" ]

@@ -178,3 +178,43 @@ lv-status: no such account: bob" ]
 	run -77 lv-enroll --init
 	[ "$output" = "lv-enroll: unsafe site key directory $LV_DIR-key: not a directory or a symbolic link" ]
 }
+
+@test "site_key naming a missing key while lv-enroll made one at the default place: 78 naming both and how to move it, in every program, and no key made" {
+	lv-enroll --init
+	mkdir -m 700 etc
+	conf "site_key = $BATS_TEST_TMPDIR/etc/site.key"
+	local moved="site key $BATS_TEST_TMPDIR/etc/site.key is missing, but $LV_DIR-key/site.key exists: move it there (mv $LV_DIR-key/site.key $BATS_TEST_TMPDIR/etc/site.key), or remove site_key from $LV_CONF"
+	for p in "lv-enroll --init" "lv-enroll alice --phone +15551234567" "lv-status --list" "lv-expire"; do
+		run -78 $p
+		[ "$output" = "${p%% *}: $moved" ]
+	done
+	[ "$(ls -A etc)" = "" ]
+	mv "$LV_DIR-key/site.key" etc/site.key
+	enrol alice
+	run -0 lv-verify alice <<<"$code"
+}
+
+@test "site_key naming a missing key while the key is inside the state directory names that one; its directory missing too" {
+	old_layout
+	enrol alice
+	conf "site_key = $BATS_TEST_TMPDIR/etc/site.key"
+	run -78 lv-verify alice <<<"$code"
+	[ "$output" = "lv-verify: site key $BATS_TEST_TMPDIR/etc/site.key is missing, but $LV_DIR/site.key exists: move it there (mv $LV_DIR/site.key $BATS_TEST_TMPDIR/etc/site.key), or remove site_key from $LV_CONF" ]
+	mkdir -m 700 etc
+	run -78 lv-verify alice <<<"$code"
+	[ "$output" = "lv-verify: site key $BATS_TEST_TMPDIR/etc/site.key is missing, but $LV_DIR/site.key exists: move it there (mv $LV_DIR/site.key $BATS_TEST_TMPDIR/etc/site.key), or remove site_key from $LV_CONF" ]
+	mv "$LV_DIR/site.key" etc/site.key
+	run -0 lv-verify alice <<<"$code"
+}
+
+@test "site_key naming a missing key beside accounts, with no key at the default place: 78 saying to put their key there, not to make one" {
+	enrol alice
+	mkdir -m 700 etc
+	mv "$LV_DIR-key/site.key" elsewhere.key
+	conf "site_key = $BATS_TEST_TMPDIR/etc/site.key"
+	for p in "lv-enroll --init" "lv-verify alice"; do
+		run -78 $p <<<"$code"
+		[ "$output" = "${p%% *}: site key $BATS_TEST_TMPDIR/etc/site.key is missing, and the accounts in $LV_DIR were made with one: put that key there (from its backup), or set site_key in $LV_CONF to where it is" ]
+	done
+	[ "$(ls -A etc)" = "" ]
+}

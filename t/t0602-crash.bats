@@ -9,14 +9,6 @@ stress() {
 	LV_STRESS_TMP="$BATS_TEST_TMPDIR" "$BATS_TEST_DIRNAME/stress/$prog" "$@"
 }
 
-# The fault-injection shim, built once for the whole run.
-lvfi() {
-	local so="$BATS_RUN_TMPDIR/lvfi.so"
-	[ -f "$so" ] || cc -std=gnu11 -D_GNU_SOURCE -O2 -fPIC -shared -o "$so.$$" \
-		"$BATS_TEST_DIRNAME/faultinject/lvfi.c" -ldl && mv -f "$so.$$" "$so" 2>/dev/null
-	echo "$so"
-}
-
 @test "kill -9 at random instants and at each rewrite step leaves the old or the new state" {
 	n=40
 	[ "${LV_TEST_SLOW:-}" = 1 ] && n=8

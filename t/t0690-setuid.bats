@@ -147,13 +147,22 @@ $svc 600" ]
 		"lv-temppass $u2" "lv-enroll --update $u2 --phone +15550000000" "lv-expire"; do
 		read -ra words <<<"$cmd"
 		run -74 as "$u2" "${words[@]}"
-		[[ "$output" == "${words[0]}: cannot open state directory $D/state"* ]]
+		[ "$output" = "${words[0]}: cannot open state directory $D/state: Permission denied (it belongs to $svc: run ${words[0]} as root, or as $svc with runuser -u $svc --)" ]
 	done
 	run -77 as "$u2" lv-requests list "$u1"
-	[ "$output" = "lv-requests: only root or the admin group (admin_group in lv.conf) may run lv-requests" ]
+	[ "$output" = "lv-requests: only root or the admin group $admgrp (admin_group in $D/lv.conf) may run lv-requests" ]
 	run -0 as "$adm" lv-requests list "$u1"
 	run -0 as "$adm" lv-verify "$u1" <<<"$code1"
 	[ "$(as root lv-status "$u2" | awk -F '\t' '$1 == "enrolled" { print $2 }')" = yes ]
+}
+
+@test "with no admin_group set, the refusal says only root may, and which file can name a group" {
+	cp -p "$D/lv.conf" "$D/lv.conf.set"
+	grep -v '^admin_group' "$D/lv.conf.set" >"$D/lv.conf"
+	run as "$adm" lv-requests list "$u1"
+	cp -p "$D/lv.conf.set" "$D/lv.conf"
+	[ "$status" -eq 77 ]
+	[ "$output" = "lv-requests: only root may run lv-requests; admin_group in $D/lv.conf can name a group that may too" ]
 }
 
 @test "an ordinary user cannot read another's records" {

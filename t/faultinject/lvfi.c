@@ -1,14 +1,20 @@
-/* lvfi: an LD_PRELOAD shim that makes one step of the records rewrite fail
- * (or stop), for the crash and fault tests.
+/* lvfi: an LD_PRELOAD shim that makes one step of the records rewrite, or
+ * of the audit log's (lv-expire's trim), fail (or stop), for the crash and
+ * fault tests.
  *
  *   LVFI_FAIL=STEP[,STEP]  fail that step: open (of the writer's temporary
- *                          file .records.tmp.*), write (to it), fsync (of
- *                          it), close (of it), link (of it to the next
- *                          generation, records.N), dirfsync (fsync of a
- *                          directory)
+ *                          file .records.tmp.* or .audit.tmp.*), write (to
+ *                          it), fsync (of it), close (of it), link (of it
+ *                          to the next generation, records.N, or to the
+ *                          trim's claim, .audit.next), rename (of the claim
+ *                          over the audit log), dirfsync (fsync of a
+ *                          directory); and, only when named, append (a
+ *                          write to a file named audit opened O_APPEND: a
+ *                          writer's audit line)
  *   LVFI_ERRNO=N           the errno to fail with (default EIO)
  *   LVFI_STOP=STEP         raise SIGSTOP just before that step instead: a
- *                          process stopped in the middle, holding the lock
+ *                          process stopped in the middle, holding the lock;
+ *                          once, so that a process continued runs on
  *   LVFI_LOG=FILE          append "STEP ok|fail|stop" for every step seen
  *
  * Build: cc -shared -fPIC -o lvfi.so lvfi.c -ldl */
@@ -25,7 +31,8 @@
 
 #define MAXFD 4096
 
-static unsigned char is_new[MAXFD]; /* fds open on a temporary records file */
+static unsigned char is_new[MAXFD]; /* fds open on a temporary records or audit file */
+static unsigned char is_log[MAXFD]; /* fds open on an audit log for appending */
 
 static ssize_t (*real_write)(int, const void *, size_t);
 
@@ -71,8 +78,10 @@ static int
 step(const char *name)
 {
 	const char *e = getenv("LVFI_ERRNO");
+	static int stopped;
 
-	if (listed("LVFI_STOP", name)) {
+	if (!stopped && listed("LVFI_STOP", name)) {
+		stopped = 1;
 		note(name, "stop");
 		raise(SIGSTOP);
 	}
@@ -85,12 +94,18 @@ step(const char *name)
 	return -1;
 }
 
-static int
-is_records_new(const char *path)
+static const char *
+base(const char *path)
 {
 	const char *b = strrchr(path, '/');
 
-	return strncmp(b ? b + 1 : path, ".records.tmp.", 13) == 0;
+	return b ? b + 1 : path;
+}
+
+static int
+is_records_new(const char *path)
+{
+	return strncmp(base(path), ".records.tmp.", 13) == 0 || strncmp(base(path), ".audit.tmp.", 11) == 0;
 }
 
 static int
@@ -117,8 +132,10 @@ openat(int dirfd, const char *path, int flags, ...)
 	if ((flags & O_CREAT) && is_records_new(path) && step("open") != 0)
 		return -1;
 	fd = real(dirfd, path, flags, mode);
-	if (fd >= 0 && fd < MAXFD)
+	if (fd >= 0 && fd < MAXFD) {
 		is_new[fd] = (flags & O_CREAT) && is_records_new(path);
+		is_log[fd] = (flags & O_APPEND) && strcmp(base(path), "audit") == 0;
+	}
 	return fd;
 }
 
@@ -128,6 +145,9 @@ ssize_t
 write(int fd, const void *buf, size_t n)
 {
 	if (tracked(fd) && step("write") != 0)
+		return -1;
+	if (fd >= 0 && fd < MAXFD && is_log[fd] && (listed("LVFI_STOP", "append") ||
+	    listed("LVFI_FAIL", "append")) && step("append") != 0)
 		return -1;
 	return raw_write(fd, buf, n);
 }
@@ -156,7 +176,7 @@ close(int fd)
 	if (real == NULL)
 		real = (int (*)(int))dlsym(RTLD_NEXT, "close");
 	if (fd >= 0 && fd < MAXFD)
-		is_new[fd] = 0;
+		is_new[fd] = is_log[fd] = 0;
 	rc = real(fd);
 	if (was && rc == 0 && step("close") != 0)
 		return -1; /* closed all the same, as NFS does on a late write error */
@@ -173,4 +193,16 @@ linkat(int olddir, const char *oldpath, int newdir, const char *newpath, int fla
 	if (is_records_new(oldpath) && step("link") != 0)
 		return -1;
 	return real(olddir, oldpath, newdir, newpath, flags);
+}
+
+int
+renameat(int olddir, const char *oldpath, int newdir, const char *newpath)
+{
+	static int (*real)(int, const char *, int, const char *);
+
+	if (real == NULL)
+		real = (int (*)(int, const char *, int, const char *))dlsym(RTLD_NEXT, "renameat");
+	if (strcmp(base(oldpath), ".audit.next") == 0 && step("rename") != 0)
+		return -1;
+	return real(olddir, oldpath, newdir, newpath);
 }
