@@ -54,7 +54,7 @@ uncommented() {
 	run -0 lv-status alice -c "$every"
 	[ "${lines[0]}" = "enrolled	yes" ]
 	run -0 lv-expire -c "$every"
-	[ "$output" = "accounts 1, codes 0, requests 0, passwords 0" ]
+	[ "$output" = "accounts 1, codes 0, requests 0, passwords 0, audit-lines 0" ]
 	# The file is read, not passed over: a line lv does not know is refused.
 	echo "no_such_key = 1" >>"$every"
 	run -78 lv-status alice -c "$every"
