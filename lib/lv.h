@@ -279,15 +279,16 @@ int lv_device_remove(struct lv_acct *a, const char *id);
 int lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32]);
 void lv_request_status(const struct lv_acct *a, struct lv_facts *f);
 
-/* TOTP's pieces: lv_sha1.c (libsodium has no SHA-1), lv_base32.c (RFC 4648,
- * the otpauth alphabet; lv_b32.c is Crockford's), lv_totp.c, lv_ga.c */
-#define LV_SHA1BYTES 20
+/* TOTP's pieces: lv_totp.c (lv's rules), lv_oath.c (liboath: the codes
+ * and RFC 4648 base32; lv_b32.c is Crockford's, for backup codes), lv_ga.c */
 #define LV_TOTP_STEP 30
-void lv_hmac_sha1(const unsigned char *key, size_t keylen, const unsigned char *msg, size_t len,
-		  unsigned char out[LV_SHA1BYTES]);
-void lv_base32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
-int lv_base32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
-uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits);
+#define LV_TOTP_DIGITS 6
+int lv_totp_match(const unsigned char *key, size_t len, const char *code, time_t now, long last, long *step,
+		  int *fresh);
+int lv_oath_step_is(const unsigned char *key, size_t len, const char *code, long s);
+int lv_oath_b32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
+int lv_oath_b32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
+void lv_oath_done(void);
 
 /* lv_temp.c: issuing ("abcd efgh ijkl mnop qrst") and expiring */
 #define LV_TEMP_LETTERS 20
