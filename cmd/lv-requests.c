@@ -84,14 +84,16 @@ static int
 validate(struct opts *o)
 {
 	size_t n;
+	int rc;
 
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	if (o->ip != NULL && lv_valid_ip(o->ip) != 0)
 		return lv_err(EX_DATAERR, "bad --ip: an IPv4 or IPv6 address expected");
-	if ((o->client != NULL && lv_valid_text(o->client) != 0) ||
-	    (o->location != NULL && lv_valid_text(o->location) != 0))
-		return lv_err(EX_DATAERR, "bad text: at most %d printable characters, no tabs", LV_TEXT_MAX);
+	if (o->client != NULL && (rc = lv_text_check("client", o->client)) != 0)
+		return rc;
+	if (o->location != NULL && (rc = lv_text_check("location", o->location)) != 0)
+		return rc;
 	if (o->exec != NULL && strspn(o->exec, " \t") == strlen(o->exec))
 		return lv_err(EX_DATAERR, "bad --exec: a command expected");
 	if (o->id != NULL && lv_request_valid_id(o->id) != 0)
@@ -116,7 +118,7 @@ open_enrolled(struct lv_ctx *c, const char *account, int flags, struct lv_acct *
 static void
 push(struct lv_ctx *c, const struct opts *o, const char *id, const char *line)
 {
-	char **argv, *buf, input[2100];
+	char **argv, *buf, input[LV_REQLINE_MAX + 2];
 	int n;
 
 	if (o->exec == NULL || (n = lv_argv_split(o->exec, &argv, &buf)) < 0)
@@ -135,7 +137,7 @@ push(struct lv_ctx *c, const struct opts *o, const char *id, const char *line)
 static void
 audit_new(struct lv_acct *a, const struct opts *o, const struct lv_req *r)
 {
-	char detail[1200], cl[LV_TEXT_MAX * 4 + 1], lo[LV_TEXT_MAX * 4 + 1];
+	char detail[LV_AUDIT_LINE], cl[LV_TEXT_SHOWN], lo[LV_TEXT_SHOWN];
 
 	lv_escape(o->client ? o->client : "", cl, sizeof(cl));
 	lv_escape(o->location ? o->location : "", lo, sizeof(lo));
@@ -147,7 +149,7 @@ audit_new(struct lv_acct *a, const struct opts *o, const struct lv_req *r)
 static int
 new_request(struct lv_ctx *c, const struct opts *o)
 {
-	char token[LV_TOKEN_LEN + 1] = "", line[2048];
+	char token[LV_TOKEN_LEN + 1] = "", line[LV_REQLINE_MAX];
 	struct lv_acct a;
 	struct lv_req r;
 	int rc, tries = 0;
@@ -247,7 +249,7 @@ show(struct lv_ctx *c, const struct opts *o)
 {
 	struct lv_acct a;
 	struct lv_req r;
-	char line[2048];
+	char line[LV_REQLINE_MAX];
 	int rc;
 
 	if ((rc = open_enrolled(c, o->account, 0, &a)) == 0 && lv_request_get(&a, o->id, &r) != 0)

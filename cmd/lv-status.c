@@ -55,7 +55,7 @@ time_fact(struct lv_facts *f, const char *name, long t)
 static void
 disabled_fact(const struct lv_acct *a, struct lv_facts *f)
 {
-	char buf[512], when[32], esc[LV_TEXT_MAX * 4 + 1], *by, *why;
+	char buf[LV_TEXT_MAX + 128], when[32], esc[LV_TEXT_SHOWN], *by, *why;
 	const char *d = lv_rec_get(&a->rec, "disabled");
 
 	if (d == NULL)

@@ -10,7 +10,10 @@
 
 #define LV_VERSION "0.1.0"
 #define LV_NAME_MAX 64
-#define LV_TEXT_MAX 128
+#define LV_TEXT_CHARS 128 /* free text: characters, */
+#define LV_TEXT_MAX 512   /* and bytes */
+#define LV_TEXT_SHOWN (2 * LV_TEXT_MAX + 1) /* free text through lv_escape: \\ and \" doubled */
+#define LV_CONF_TEXT 128  /* site_name, totp_issuer: bytes */
 #define LV_ANSWER_MAX 256
 #define LV_KEYBYTES 32
 #define LV_HASHBYTES 32
@@ -42,6 +45,11 @@ int lv_valid_ip(const char *ip);
 int lv_parse_uint(const char *s, long max, long *out);
 void lv_mask_phone(const char *phone, char out[24]);
 void lv_escape(const char *in, char *out, size_t outsz);
+/* lv_utf8.c: what free text may hold */
+size_t lv_utf8_char(const char *s, size_t n, uint32_t *cp);
+int lv_utf8_shown(uint32_t cp);
+const char *lv_text_problem(const char *t, char *why, size_t whysz);
+int lv_text_check(const char *what, const char *t);
 
 /* lv_answer.c: one answer read from stdin, normalised and classified */
 enum lv_shape { LV_SHAPE_NONE, LV_SHAPE_DIGITS6, LV_SHAPE_BACKUP, LV_SHAPE_TEMP };
@@ -54,6 +62,7 @@ int lv_answer_read(int fd, struct lv_answer *a);
 int lv_input_read(int fd, char *buf, size_t max, size_t *len);
 char *lv_input_line(char *buf, size_t len, size_t *pos);
 int lv_line_read(int fd, char *buf, size_t bufsz, size_t *len);
+int lv_line_read_utf8(int fd, char *buf, size_t bufsz, size_t *len);
 enum lv_shape lv_answer_shape(const char *s, size_t len);
 void lv_answer_wipe(struct lv_answer *a);
 
@@ -61,8 +70,8 @@ void lv_answer_wipe(struct lv_answer *a);
 struct lv_conf {
 	char site_key[4096];
 	char notify[4096];
-	char site_name[LV_TEXT_MAX + 1];
-	char totp_issuer[LV_TEXT_MAX + 1];
+	char site_name[LV_CONF_TEXT + 1];
+	char totp_issuer[LV_CONF_TEXT + 1];
 	char sms_template[512];
 	char sms_countries[512];
 	char sms_gateway[4096];
@@ -186,6 +195,7 @@ int lv_audit_open(struct lv_acct *a);
 void lv_syslog(const struct lv_conf *c, const char *line);
 void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 
+#define LV_AUDIT_LINE (5 * LV_TEXT_MAX + 256) /* two fields of free text, escaped, and the rest */
 int lv_audit(struct lv_acct *a, const char *event, const char *method,
 	     const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
@@ -342,6 +352,7 @@ int lv_request_new(struct lv_acct *a, const char *ip, const char *client, const 
 int lv_request_get(const struct lv_acct *a, const char *id, struct lv_req *r);
 int lv_request_put(struct lv_acct *a, const struct lv_req *r);
 const char *lv_request_state(const struct lv_acct *a, const struct lv_req *r, time_t now);
+#define LV_REQLINE_MAX 4096 /* an lv1-request line: its free text escaped, 2 * 512 bytes each at most */
 void lv_request_line(const char *account, const struct lv_req *r, char *out, size_t outsz);
 size_t lv_request_list(const struct lv_acct *a, struct lv_req **out);
 int lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed);

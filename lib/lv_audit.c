@@ -14,7 +14,7 @@
 static void
 to_syslog(struct lv_acct *a, const char *line)
 {
-	char buf[1024];
+	char buf[LV_AUDIT_LINE + 128];
 
 	snprintf(buf, sizeof(buf), "account=%s %s", a->name, line);
 	lv_syslog(&a->ctx->conf, buf);
@@ -46,7 +46,7 @@ int
 lv_audit(struct lv_acct *a, const char *event, const char *method, const char *result,
     const char *detail)
 {
-	char when[32], who[64], line[1024], body[900];
+	char when[32], who[64], line[LV_AUDIT_LINE + 64], body[LV_AUDIT_LINE];
 	int n;
 
 	lv_isotime(lv_now(), when);

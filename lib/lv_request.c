@@ -38,7 +38,7 @@ copy(char *dst, size_t sz, const char *src)
 static int
 req_parse(const char *id, const char *v, struct lv_req *r)
 {
-	char buf[1024], *f[NFIELDS];
+	char buf[4 * LV_TEXT_MAX], *f[NFIELDS];
 
 	memset(r, 0, sizeof(*r));
 	if (copy(buf, sizeof(buf), v) != 0 || lv_fields_split(buf, f, NFIELDS) != NFIELDS ||

@@ -208,8 +208,9 @@ status_of() {
 	run -65 lv-requests new alice --ip 300.1.2.3
 	[ "$output" = "lv-requests: bad --ip: an IPv4 or IPv6 address expected" ]
 	run -65 lv-requests new alice --client $'tab\there'
-	[ "$output" = "lv-requests: bad text: at most 128 printable characters, no tabs" ]
+	[ "$output" = "lv-requests: bad client: control character U+0009 (character 4) is not allowed" ]
 	run -65 lv-requests new alice --location "$(printf 'x%.0s' {1..129})"
+	[ "$output" = "lv-requests: bad location: longer than 128 characters or 512 bytes" ]
 	run -65 lv-requests new '.alice'
 	run -69 lv-requests new bob
 	[ "$output" = "lv-requests: bob has no device for push requests (lv-enroll --update bob --device-key -)" ]
