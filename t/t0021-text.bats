@@ -8,10 +8,6 @@ export TZ=UTC
 
 T="2026-04-01 10:00:00"
 
-device() {
-	lv-device keygen --key "$1.key" >"$1.pub"
-}
-
 # Every file of the state directory and its checksum.
 state_sum() {
 	find "$LV_DIR" -type f -exec sha256sum {} + | sort

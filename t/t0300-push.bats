@@ -2,11 +2,6 @@
 # Push login requests: make, list, show, sign, answer, redeem.
 load lib
 
-# device NAME: a key pair, the secret in NAME.key and the public key in NAME.pub
-device() {
-	lv-device keygen --key "$1.key" >"$1.pub"
-}
-
 # push ACCOUNT [ARGS]: a new login request; leaves $id, $num and $tok
 push() {
 	local out
