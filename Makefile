@@ -14,7 +14,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-PKGS = libsodium libcdb liboath
+PKGS = libsodium libcdb liboath json-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -DLV_STATEDIR='"$(STATEDIR)"' -DLV_CONFFILE='"$(CONFFILE)"' $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CFLAGS)
@@ -36,7 +36,7 @@ DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
 	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel \
 	openssh-server openssh-client man-db
-DEBS += liboath-dev
+DEBS += liboath-dev libjson-c-dev jq
 
 all: $(PROGS) pam/pam_lv.so
 

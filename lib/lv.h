@@ -244,12 +244,32 @@ struct option;
 int lv_cli_next(int argc, char **argv, const struct option *longopts, struct lv_cli *cli,
 		const char *synopsis, int *rc);
 
-/* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or JSON */
-struct lv_fact { char *name; int list; int n; char *v[6]; };
-struct lv_facts { struct lv_fact *f; size_t n, cap; };
-void lv_fact(struct lv_facts *f, int list, const char *name, int n, ...);
-void lv_facts_print(const struct lv_facts *f, int json);
+/* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or one
+ * JSON object; each value raw, with its kind */
+enum lv_kind { LV_TEXT, LV_NUM, LV_BOOL, LV_TIME, LV_FLAG };
+struct lv_val {
+	const char *key;  /* its JSON key where a fact has more than one value */
+	enum lv_kind kind;
+	const char *text; /* LV_TEXT; NULL: absent */
+	long num;         /* LV_NUM; LV_BOOL, LV_FLAG: 0 or 1; LV_TIME: seconds, 0: absent */
+	const char *none; /* on the line, the word for an absent value ("never") */
+};
+struct lv_val lv_text(const char *key, const char *s);
+struct lv_val lv_num(const char *key, long n);
+struct lv_val lv_bool(const char *key, int b);             /* yes/no on the line */
+struct lv_val lv_time(const char *key, long t, const char *none); /* ISO 8601 */
+struct lv_val lv_flag(const char *key, int b);             /* on the line: its key, or nothing */
+#define LV_FACT_VALUES 6
+#define LV_FACT_LIST 1 /* JSON: every fact of the name in one array ([] for a fact of no values) */
+#define LV_FACT_JSON 2 /* JSON only, no line */
+struct lv_fact { const char *name; int how; int n; struct lv_val v[LV_FACT_VALUES]; };
+struct lv_facts { struct lv_fact *f; size_t n, cap; int failed; };
+void lv_fact(struct lv_facts *f, int how, const char *name, int n, ...); /* name: a literal */
+int lv_facts_print(const struct lv_facts *f, int json);
 void lv_facts_free(struct lv_facts *f);
+/* lv_json.c: the one JSON emitter (json-c) */
+int lv_json_facts(const struct lv_facts *f);
+int lv_json_rows(const struct lv_val *v, size_t rows, int cols);
 
 /* Methods. Each check returns 0 when the answer matches (and spends what it
  * must in the records), 1 when not, with *why saying why for the user, or an

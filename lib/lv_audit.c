@@ -106,7 +106,7 @@ lv_audit_facts(struct lv_acct *a, struct lv_facts *f)
 	}
 	while ((n = getline(&line, &cap, in)) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		lv_fact(f, 1, "log", 1, line);
+		lv_fact(f, LV_FACT_LIST, "log", 1, lv_text(NULL, line));
 	}
 	free(line);
 	n = ferror(in);

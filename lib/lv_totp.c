@@ -74,7 +74,7 @@ lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 void
 lv_totp_status(const struct lv_acct *a, struct lv_facts *f)
 {
-	lv_fact(f, 0, "totp", 1, lv_rec_get(&a->rec, "totp.secret") ? "yes" : "no");
+	lv_fact(f, 0, "totp", 1, lv_bool(NULL, lv_rec_get(&a->rec, "totp.secret") != NULL));
 }
 
 /* Appends s percent-encoded: everything but RFC 3986's unreserved set. */

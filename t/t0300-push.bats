@@ -259,6 +259,7 @@ status_of() {
 	[[ "${lines[2]}" =~ $'\t'old$'\t'-$'\t'expired$ ]]
 	run -0 lv-requests list alice --json
 	[[ "$output" =~ ^\[\{\"id\":\"$b\",\"time\":\"[0-9TZ:-]{20}\",\"ip\":\"2001:db8::1\",\"client\":null,\"location\":null,\"status\":\"pending\"\},\{\"id\":\"$a\".*\"client\":\"a\ \\\"quoted\\\"\ one\".*\}\]$ ]]
+	[ "$(jq -r '.[1].client' <<<"$output")" = 'a "quoted" one' ]
 }
 
 @test "lv-status shows the devices in enrolment order, the first marked enrolling, and pending requests" {
@@ -267,7 +268,7 @@ status_of() {
 	enrol alice --device-key - <one.pub
 	lv-enroll --update alice --device-key - <two.pub
 	push alice
-	id1=$(lv-status alice --json | sed 's/.*"device":\[\["\([0-9a-f]*\)".*/\1/')
+	id1=$(lv-status alice --json | jq -r '.device[0].id')
 	run -0 lv-status alice
 	[[ "$output" =~ $'\n'device$'\t'[0-9a-f]{8}$'\t'[0-9TZ:-]{20}$'\t'enrolling$'\n'device$'\t'[0-9a-f]{8}$'\t'[0-9TZ:-]{20}$'\n' ]]
 	[[ "$output" =~ $'\n'pending-requests$'\t'1$'\n' ]]
