@@ -36,6 +36,7 @@ DEBS = build-essential pkg-config libsodium-dev libcdb-dev bats faketime \
 	libqrencode-dev zbar-tools oathtool libpam-google-authenticator \
 	pamtester libpam0g-dev mandoc shellcheck curl python3 procps parallel \
 	openssh-server openssh-client man-db
+# TOTP codes and base32 (liboath), --json (json-c), and jq for its tests.
 DEBS += liboath-dev libjson-c-dev jq
 
 all: $(PROGS) pam/pam_lv.so
