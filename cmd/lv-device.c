@@ -215,11 +215,11 @@ print_signed(const char *tag, const char *const f[], size_t n, const struct keyp
 static int
 sign(const struct opts *o, struct keypair *k)
 {
-	char line[2048], *f[8];
+	char line[LV_REQLINE_MAX], *f[8];
 	size_t n;
 	int rc;
 
-	if (lv_line_read(0, line, sizeof(line), &n) != 0 || lv_sign_request_parse(line, f) != 0)
+	if (lv_line_read_utf8(0, line, sizeof(line), &n) != 0 || lv_sign_request_parse(line, f) != 0)
 		return lv_err(EX_DATAERR, "malformed request: one lv1-request line (lv-requests show) expected");
 	if ((rc = key_load(o->key, k)) == 0) {
 		const char *fields[] = { f[1], f[2], f[3], o->decision, o->number };

@@ -15,6 +15,7 @@ static const char synopsis[] =
     "list ACCOUNT [--all] [--json] | show ACCOUNT ID | answer ACCOUNT";
 
 #define RECENT 86400 /* list without --all: pending, and anything of the last day */
+#define ROW 6         /* values of a request in list --json */
 
 enum verb { NEW, LIST, SHOW, ANSWER };
 
@@ -84,14 +85,16 @@ static int
 validate(struct opts *o)
 {
 	size_t n;
+	int rc;
 
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	if (o->ip != NULL && lv_valid_ip(o->ip) != 0)
 		return lv_err(EX_DATAERR, "bad --ip: an IPv4 or IPv6 address expected");
-	if ((o->client != NULL && lv_valid_text(o->client) != 0) ||
-	    (o->location != NULL && lv_valid_text(o->location) != 0))
-		return lv_err(EX_DATAERR, "bad text: at most %d printable characters, no tabs", LV_TEXT_MAX);
+	if (o->client != NULL && (rc = lv_text_check("client", o->client)) != 0)
+		return rc;
+	if (o->location != NULL && (rc = lv_text_check("location", o->location)) != 0)
+		return rc;
 	if (o->exec != NULL && strspn(o->exec, " \t") == strlen(o->exec))
 		return lv_err(EX_DATAERR, "bad --exec: a command expected");
 	if (o->id != NULL && lv_request_valid_id(o->id) != 0)
@@ -116,7 +119,7 @@ open_enrolled(struct lv_ctx *c, const char *account, int flags, struct lv_acct *
 static void
 push(struct lv_ctx *c, const struct opts *o, const char *id, const char *line)
 {
-	char **argv, *buf, input[2100];
+	char **argv, *buf, input[LV_REQLINE_MAX + 2];
 	int n;
 
 	if (o->exec == NULL || (n = lv_argv_split(o->exec, &argv, &buf)) < 0)
@@ -135,7 +138,7 @@ push(struct lv_ctx *c, const struct opts *o, const char *id, const char *line)
 static void
 audit_new(struct lv_acct *a, const struct opts *o, const struct lv_req *r)
 {
-	char detail[1200], cl[LV_TEXT_MAX * 4 + 1], lo[LV_TEXT_MAX * 4 + 1];
+	char detail[LV_AUDIT_LINE], cl[LV_TEXT_SHOWN], lo[LV_TEXT_SHOWN];
 
 	lv_escape(o->client ? o->client : "", cl, sizeof(cl));
 	lv_escape(o->location ? o->location : "", lo, sizeof(lo));
@@ -147,7 +150,7 @@ audit_new(struct lv_acct *a, const struct opts *o, const struct lv_req *r)
 static int
 new_request(struct lv_ctx *c, const struct opts *o)
 {
-	char token[LV_TOKEN_LEN + 1] = "", line[2048];
+	char token[LV_TOKEN_LEN + 1] = "", line[LV_REQLINE_MAX];
 	struct lv_acct a;
 	struct lv_req r;
 	int rc, tries = 0;
@@ -183,38 +186,23 @@ print_text(const struct lv_req *r, const char *state)
 	    lo[0] ? lo : "-", state);
 }
 
+/* One request as list --json has it; what is unknown is null. */
 static void
-json_field(const char *name, const char *v, int comma)
+json_row(const struct lv_req *r, const char *state, struct lv_val v[ROW])
 {
-	char esc[LV_TEXT_MAX * 4 + 1];
-
-	lv_escape(v, esc, sizeof(esc));
-	if (v[0] == '\0')
-		printf("\"%s\":null%s", name, comma ? "," : "");
-	else
-		printf("\"%s\":\"%s\"%s", name, esc, comma ? "," : "");
-}
-
-static void
-print_json(const struct lv_req *r, const char *state, int first)
-{
-	char when[32];
-
-	lv_isotime((time_t)r->created, when);
-	printf("%s{", first ? "" : ",");
-	json_field("id", r->id, 1);
-	json_field("time", when, 1);
-	json_field("ip", r->ip, 1);
-	json_field("client", r->client, 1);
-	json_field("location", r->location, 1);
-	json_field("status", state, 0);
-	putchar('}');
+	v[0] = lv_text("id", r->id);
+	v[1] = lv_time("time", r->created, NULL);
+	v[2] = lv_text("ip", r->ip[0] ? r->ip : NULL);
+	v[3] = lv_text("client", r->client[0] ? r->client : NULL);
+	v[4] = lv_text("location", r->location[0] ? r->location : NULL);
+	v[5] = lv_text("status", state);
 }
 
 static int
 list(struct lv_ctx *c, const struct opts *o)
 {
 	struct lv_req *r = NULL;
+	struct lv_val *rows = NULL;
 	struct lv_acct a;
 	time_t now = lv_now();
 	size_t i, n = 0, shown = 0;
@@ -222,21 +210,22 @@ list(struct lv_ctx *c, const struct opts *o)
 
 	if ((rc = open_enrolled(c, o->account, 0, &a)) == 0)
 		n = lv_request_list(&a, &r);
-	if (rc == 0 && o->json)
-		putchar('[');
+	if (rc == 0 && o->json && (rows = calloc(n + 1, ROW * sizeof(*rows))) == NULL)
+		rc = lv_err(EX_SOFTWARE, "out of memory");
 	for (i = 0; rc == 0 && i < n; i++) {
 		const char *state = lv_request_state(&a, &r[i], now);
 
 		if (!o->all && strcmp(state, "pending") != 0 && r[i].created < now - RECENT)
 			continue;
 		if (o->json)
-			print_json(&r[i], state, shown == 0);
+			json_row(&r[i], state, rows + ROW * shown);
 		else
 			print_text(&r[i], state);
 		shown++;
 	}
 	if (rc == 0 && o->json)
-		printf("]\n");
+		rc = lv_json_rows(rows, shown, ROW);
+	free(rows);
 	free(r);
 	lv_store_close(&a);
 	return rc;
@@ -247,7 +236,7 @@ show(struct lv_ctx *c, const struct opts *o)
 {
 	struct lv_acct a;
 	struct lv_req r;
-	char line[2048];
+	char line[LV_REQLINE_MAX];
 	int rc;
 
 	if ((rc = open_enrolled(c, o->account, 0, &a)) == 0 && lv_request_get(&a, o->id, &r) != 0)

@@ -43,39 +43,31 @@ parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static void
-time_fact(struct lv_facts *f, const char *name, long t)
-{
-	char when[32];
-
-	lv_isotime((time_t)t, when);
-	lv_fact(f, 0, name, 1, when);
-}
-
+/* "disabled<TAB>TIME<TAB>BY<TAB>REASON"; a record that does not parse is
+ * shown in JSON only, as null. */
 static void
 disabled_fact(const struct lv_acct *a, struct lv_facts *f)
 {
-	char buf[512], when[32], esc[LV_TEXT_MAX * 4 + 1], *by, *why;
+	char buf[LV_TEXT_MAX + 128], *by = NULL, *why = NULL;
 	const char *d = lv_rec_get(&a->rec, "disabled");
 
-	if (d == NULL)
+	if (d != NULL && snprintf(buf, sizeof(buf), "%s", d) > 0 && (by = strchr(buf, '\t')) != NULL)
+		why = strchr(by + 1, '\t');
+	if (why == NULL) {
+		lv_fact(f, LV_FACT_JSON, "disabled", 1, lv_text(NULL, NULL));
 		return;
-	snprintf(buf, sizeof(buf), "%s", d);
-	if ((by = strchr(buf, '\t')) == NULL || (why = strchr(by + 1, '\t')) == NULL)
-		return;
+	}
 	*by++ = *why++ = '\0';
-	lv_isotime((time_t)strtol(buf, NULL, 10), when);
-	lv_escape(why, esc, sizeof(esc));
-	lv_fact(f, 0, "disabled", 3, when, by, esc);
+	lv_fact(f, 0, "disabled", 3, lv_time("time", strtol(buf, NULL, 10), NULL), lv_text("by", by),
+	    lv_text("reason", why));
 }
 
 static void
 account_facts(const struct lv_acct *a, struct lv_facts *f)
 {
-	char n[32];
 	long until = lv_rec_getnum(&a->rec, "fail.until", 0);
 
-	lv_fact(f, 0, "enrolled", 1, lv_store_enrolled(a) ? "yes" : "no");
+	lv_fact(f, 0, "enrolled", 1, lv_bool(NULL, lv_store_enrolled(a)));
 	if (!lv_store_enrolled(a)) {
 		disabled_fact(a, f);
 		return;
@@ -83,24 +75,18 @@ account_facts(const struct lv_acct *a, struct lv_facts *f)
 	lv_sms_status(a, f);
 	lv_device_status(a, f);
 	lv_totp_status(a, f);
-	snprintf(n, sizeof(n), "%zu", lv_backup_active(a));
-	lv_fact(f, 0, "backup-codes", 1, n);
+	lv_fact(f, 0, "backup-codes", 1, lv_num(NULL, (long)lv_backup_active(a)));
 	lv_temp_status(a, f);
 	lv_request_status(a, f);
-	snprintf(n, sizeof(n), "%ld", lv_rec_getnum(&a->rec, "fail.count", 0));
-	lv_fact(f, 0, "failures", 1, n);
-	snprintf(n, sizeof(n), "%ld", lv_rec_getnum(&a->rec, "fail3.count", 0));
-	lv_fact(f, 0, "third-party-failures", 1, n);
-	if (until > lv_now())
-		time_fact(f, "locked-until", until);
-	else
-		lv_fact(f, 0, "locked-until", 1, "no");
+	lv_fact(f, 0, "failures", 1, lv_num(NULL, lv_rec_getnum(&a->rec, "fail.count", 0)));
+	lv_fact(f, 0, "third-party-failures", 1, lv_num(NULL, lv_rec_getnum(&a->rec, "fail3.count", 0)));
+	lv_fact(f, 0, "locked-until", 1, lv_time(NULL, until > lv_now() ? until : 0, "no"));
 }
 
 static int
 show(struct lv_ctx *c, const struct opts *o)
 {
-	struct lv_facts f = { NULL, 0, 0 };
+	struct lv_facts f = { NULL, 0, 0, 0 };
 	struct lv_acct a;
 	int rc;
 
@@ -109,7 +95,7 @@ show(struct lv_ctx *c, const struct opts *o)
 		if (o->log && o->json)
 			rc = lv_audit_facts(&a, &f);
 		if (rc == 0)
-			lv_facts_print(&f, o->json);
+			rc = lv_facts_print(&f, o->json);
 		if (rc == 0 && o->log && !o->json)
 			rc = lv_audit_print(&a, 1);
 		if (rc == 0 && !lv_store_enrolled(&a))

@@ -33,9 +33,9 @@ parse(int argc, char **argv, struct opts *o)
 		return lv_usage(synopsis, "--reason is required (it goes to the audit log)");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
-	if (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0')
-		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
-	return 0;
+	if (o->reason[0] == '\0')
+		return lv_err(EX_DATAERR, "bad reason: empty; say why, for the audit log");
+	return lv_text_check("reason", o->reason);
 }
 
 static int

@@ -29,7 +29,7 @@ struct verdict {
 	int rc;            /* exit code */
 	const char *method; /* what matched or was tried */
 	const char *why;    /* the stderr line on a refusal */
-	char detail[640];  /* audit detail: label, sequence number */
+	char detail[LV_TEXT_SHOWN + 32]; /* audit detail: label, sequence number */
 	int locked_now;    /* this failure started a lock-out */
 	int backup_used;
 };
@@ -204,7 +204,7 @@ check_backup(struct lv_acct *a, const char *code, struct verdict *v)
 static void
 check_temp(struct lv_acct *a, const struct opts *o, const char *pw, time_t now, struct verdict *v)
 {
-	char label[LV_TEXT_MAX + 1], esc[LV_TEXT_MAX * 4 + 1];
+	char label[LV_TEXT_MAX + 1], esc[LV_TEXT_SHOWN];
 
 	v->method = "temp";
 	if (!o->third) {
@@ -271,7 +271,7 @@ decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, str
 static void
 notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 {
-	char msg[1024];
+	char msg[sizeof(v->detail) + 256];
 
 	if (v->backup_used) {
 		snprintf(msg, sizeof(msg), "A backup code of %s was used to log in (%s).\n", account, v->detail);

@@ -40,8 +40,7 @@ check_secret(const uint8_t *data, size_t size, const unsigned char *secret, size
 		;
 	if (len < 10 || len > SECRET_MAX || n < 16 || n > 128 || len != n * 5 / 8)
 		abort();
-	lv_base32_encode(secret, len, b32, sizeof(b32));
-	if (strlen(b32) != n)
+	if (lv_oath_b32_encode(secret, len, b32, sizeof(b32)) != 0 || strlen(b32) != n)
 		abort();
 	for (i = 0; i + 1 < n; i++)
 		if (b32[i] != toupper(data[i]))

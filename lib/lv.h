@@ -10,7 +10,10 @@
 
 #define LV_VERSION "0.1.0"
 #define LV_NAME_MAX 64
-#define LV_TEXT_MAX 128
+#define LV_TEXT_CHARS 128 /* free text: characters, */
+#define LV_TEXT_MAX 512   /* and bytes */
+#define LV_TEXT_SHOWN (2 * LV_TEXT_MAX + 1) /* free text through lv_escape: \\ and \" doubled */
+#define LV_CONF_TEXT 128  /* site_name, totp_issuer: bytes */
 #define LV_ANSWER_MAX 256
 #define LV_KEYBYTES 32
 #define LV_HASHBYTES 32
@@ -42,6 +45,11 @@ int lv_valid_ip(const char *ip);
 int lv_parse_uint(const char *s, long max, long *out);
 void lv_mask_phone(const char *phone, char out[24]);
 void lv_escape(const char *in, char *out, size_t outsz);
+/* lv_utf8.c: what free text may hold */
+size_t lv_utf8_char(const char *s, size_t n, uint32_t *cp);
+int lv_utf8_shown(uint32_t cp);
+const char *lv_text_problem(const char *t, char *why, size_t whysz);
+int lv_text_check(const char *what, const char *t);
 
 /* lv_answer.c: one answer read from stdin, normalised and classified */
 enum lv_shape { LV_SHAPE_NONE, LV_SHAPE_DIGITS6, LV_SHAPE_BACKUP, LV_SHAPE_TEMP };
@@ -54,6 +62,7 @@ int lv_answer_read(int fd, struct lv_answer *a);
 int lv_input_read(int fd, char *buf, size_t max, size_t *len);
 char *lv_input_line(char *buf, size_t len, size_t *pos);
 int lv_line_read(int fd, char *buf, size_t bufsz, size_t *len);
+int lv_line_read_utf8(int fd, char *buf, size_t bufsz, size_t *len);
 enum lv_shape lv_answer_shape(const char *s, size_t len);
 void lv_answer_wipe(struct lv_answer *a);
 
@@ -61,8 +70,8 @@ void lv_answer_wipe(struct lv_answer *a);
 struct lv_conf {
 	char site_key[4096];
 	char notify[4096];
-	char site_name[LV_TEXT_MAX + 1];
-	char totp_issuer[LV_TEXT_MAX + 1];
+	char site_name[LV_CONF_TEXT + 1];
+	char totp_issuer[LV_CONF_TEXT + 1];
 	char sms_template[512];
 	char sms_countries[512];
 	char sms_gateway[4096];
@@ -188,6 +197,7 @@ int lv_audit_open(struct lv_acct *a);
 void lv_syslog(const struct lv_conf *c, const char *line);
 void lv_syslog_quiet(const struct lv_conf *c, const char *line);
 
+#define LV_AUDIT_LINE (5 * LV_TEXT_MAX + 256) /* two fields of free text, escaped, and the rest */
 int lv_audit(struct lv_acct *a, const char *event, const char *method,
 	     const char *result, const char *detail);
 int lv_audit_print(struct lv_acct *a, int fd);
@@ -240,12 +250,32 @@ struct option;
 int lv_cli_next(int argc, char **argv, const struct option *longopts, struct lv_cli *cli,
 		const char *synopsis, int *rc);
 
-/* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or JSON */
-struct lv_fact { char *name; int list; int n; char *v[6]; };
-struct lv_facts { struct lv_fact *f; size_t n, cap; };
-void lv_fact(struct lv_facts *f, int list, const char *name, int n, ...);
-void lv_facts_print(const struct lv_facts *f, int json);
+/* lv_facts.c: what lv-status prints, as NAME<TAB>VALUE... lines or one
+ * JSON object; each value raw, with its kind */
+enum lv_kind { LV_TEXT, LV_NUM, LV_BOOL, LV_TIME, LV_FLAG };
+struct lv_val {
+	const char *key;  /* its JSON key where a fact has more than one value */
+	enum lv_kind kind;
+	const char *text; /* LV_TEXT; NULL: absent */
+	long num;         /* LV_NUM; LV_BOOL, LV_FLAG: 0 or 1; LV_TIME: seconds, 0: absent */
+	const char *none; /* on the line, the word for an absent value ("never") */
+};
+struct lv_val lv_text(const char *key, const char *s);
+struct lv_val lv_num(const char *key, long n);
+struct lv_val lv_bool(const char *key, int b);             /* yes/no on the line */
+struct lv_val lv_time(const char *key, long t, const char *none); /* ISO 8601 */
+struct lv_val lv_flag(const char *key, int b);             /* on the line: its key, or nothing */
+#define LV_FACT_VALUES 6
+#define LV_FACT_LIST 1 /* JSON: every fact of the name in one array ([] for a fact of no values) */
+#define LV_FACT_JSON 2 /* JSON only, no line */
+struct lv_fact { const char *name; int how; int n; struct lv_val v[LV_FACT_VALUES]; };
+struct lv_facts { struct lv_fact *f; size_t n, cap; int failed; };
+void lv_fact(struct lv_facts *f, int how, const char *name, int n, ...); /* name: a literal */
+int lv_facts_print(const struct lv_facts *f, int json);
 void lv_facts_free(struct lv_facts *f);
+/* lv_json.c: the one JSON emitter (json-c) */
+int lv_json_facts(const struct lv_facts *f);
+int lv_json_rows(const struct lv_val *v, size_t rows, int cols);
 
 /* Methods. Each check returns 0 when the answer matches (and spends what it
  * must in the records), 1 when not, with *why saying why for the user, or an
@@ -285,15 +315,16 @@ int lv_device_remove(struct lv_acct *a, const char *id);
 int lv_signout_check(struct lv_acct *a, const char *line, time_t now, char id[32]);
 void lv_request_status(const struct lv_acct *a, struct lv_facts *f);
 
-/* TOTP's pieces: lv_sha1.c (libsodium has no SHA-1), lv_base32.c (RFC 4648,
- * the otpauth alphabet; lv_b32.c is Crockford's), lv_totp.c, lv_ga.c */
-#define LV_SHA1BYTES 20
+/* TOTP's pieces: lv_totp.c (lv's rules), lv_oath.c (liboath: the codes
+ * and RFC 4648 base32; lv_b32.c is Crockford's, for backup codes), lv_ga.c */
 #define LV_TOTP_STEP 30
-void lv_hmac_sha1(const unsigned char *key, size_t keylen, const unsigned char *msg, size_t len,
-		  unsigned char out[LV_SHA1BYTES]);
-void lv_base32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
-int lv_base32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
-uint32_t lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits);
+#define LV_TOTP_DIGITS 6
+int lv_totp_match(const unsigned char *key, size_t len, const char *code, time_t now, long last, long *step,
+		  int *fresh);
+int lv_oath_step_is(const unsigned char *key, size_t len, const char *code, long s);
+int lv_oath_b32_encode(const unsigned char *in, size_t len, char *out, size_t outsz);
+int lv_oath_b32_decode(const char *in, size_t len, unsigned char *out, size_t outsz, size_t *outlen);
+void lv_oath_done(void);
 
 /* lv_temp.c: issuing ("abcd efgh ijkl mnop qrst") and expiring */
 #define LV_TEMP_LETTERS 20
@@ -347,6 +378,7 @@ int lv_request_new(struct lv_acct *a, const char *ip, const char *client, const 
 int lv_request_get(const struct lv_acct *a, const char *id, struct lv_req *r);
 int lv_request_put(struct lv_acct *a, const struct lv_req *r);
 const char *lv_request_state(const struct lv_acct *a, const struct lv_req *r, time_t now);
+#define LV_REQLINE_MAX 4096 /* an lv1-request line: its free text escaped, 2 * 512 bytes each at most */
 void lv_request_line(const char *account, const struct lv_req *r, char *out, size_t outsz);
 size_t lv_request_list(const struct lv_acct *a, struct lv_req **out);
 int lv_request_expire(struct lv_acct *a, time_t now, long *expired, long *removed);

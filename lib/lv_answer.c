@@ -9,17 +9,22 @@
 
 #include "lv.h"
 
-/* Printable bytes and tabs, lines ending in "\n" (or "\r\n"). */
+/* Printable bytes and tabs, lines ending in "\n" (or "\r\n"); with utf8,
+ * also the characters free text may hold (lv_utf8.c). */
 static int
-is_text(const char *buf, size_t n)
+is_text(const char *buf, size_t n, int utf8)
 {
-	size_t i;
+	size_t i, len;
+	uint32_t c;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += len) {
 		unsigned char ch = (unsigned char)buf[i];
 
-		if (ch != '\n' && ch != '\t' && !(ch == '\r' && i + 1 < n && buf[i + 1] == '\n') &&
-		    (ch < 0x20 || ch > 0x7e))
+		len = 1;
+		if (ch == '\n' || ch == '\t' || (ch == '\r' && i + 1 < n && buf[i + 1] == '\n') ||
+		    (ch >= 0x20 && ch <= 0x7e))
+			continue;
+		if (!utf8 || (len = lv_utf8_char(buf + i, n - i, &c)) == 0 || !lv_utf8_shown(c))
 			return 0;
 	}
 	return 1;
@@ -27,8 +32,8 @@ is_text(const char *buf, size_t n)
 
 /* Reads standard input whole (on a terminal: one line), at most max bytes,
  * and checks it is text: printable bytes and tabs, lines ending in "\n". */
-int
-lv_input_read(int fd, char *buf, size_t max, size_t *len)
+static int
+read_text(int fd, char *buf, size_t max, size_t *len, int utf8)
 {
 	int tty = isatty(fd);
 	size_t n = 0;
@@ -53,10 +58,16 @@ lv_input_read(int fd, char *buf, size_t max, size_t *len)
 			break;
 		}
 	}
-	if (!is_text(buf, n))
+	if (!is_text(buf, n, utf8))
 		return -1;
 	*len = n;
 	return 0;
+}
+
+int
+lv_input_read(int fd, char *buf, size_t max, size_t *len)
+{
+	return read_text(fd, buf, max, len, 0);
 }
 
 /* The next line of buf (starting at *pos), NUL-terminated in place. */
@@ -77,13 +88,13 @@ lv_input_line(char *buf, size_t len, size_t *pos)
 }
 
 /* Exactly one line, at most linemax bytes, nothing after it. */
-int
-lv_line_read(int fd, char *buf, size_t bufsz, size_t *len)
+static int
+read_line(int fd, char *buf, size_t bufsz, size_t *len, int utf8)
 {
 	size_t n, pos = 0;
 	char *line;
 
-	if (lv_input_read(fd, buf, bufsz - 1, &n) != 0)
+	if (read_text(fd, buf, bufsz - 1, &n, utf8) != 0)
 		return -1;
 	buf[n] = '\0';
 	line = lv_input_line(buf, n, &pos);
@@ -95,6 +106,19 @@ lv_line_read(int fd, char *buf, size_t bufsz, size_t *len)
 		return -1;
 	*len = strlen(line);
 	return 0;
+}
+
+int
+lv_line_read(int fd, char *buf, size_t bufsz, size_t *len)
+{
+	return read_line(fd, buf, bufsz, len, 0);
+}
+
+/* A line that carries free text: lv-requests show's, for lv-device sign. */
+int
+lv_line_read_utf8(int fd, char *buf, size_t bufsz, size_t *len)
+{
+	return read_line(fd, buf, bufsz, len, 1);
 }
 
 static int

@@ -16,7 +16,7 @@
 static void
 to_syslog(struct lv_acct *a, const char *line)
 {
-	char buf[1024];
+	char buf[LV_AUDIT_LINE + 128];
 
 	snprintf(buf, sizeof(buf), "account=%s %s", a->name, line);
 	lv_syslog(&a->ctx->conf, buf);
@@ -80,7 +80,7 @@ int
 lv_audit(struct lv_acct *a, const char *event, const char *method, const char *result,
     const char *detail)
 {
-	char when[32], who[64], line[1024], body[900];
+	char when[32], who[64], line[LV_AUDIT_LINE + 64], body[LV_AUDIT_LINE];
 	int n;
 
 	lv_isotime(lv_now(), when);
@@ -138,7 +138,7 @@ lv_audit_facts(struct lv_acct *a, struct lv_facts *f)
 	}
 	while ((n = getline(&line, &cap, in)) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		lv_fact(f, 1, "log", 1, line);
+		lv_fact(f, LV_FACT_LIST, "log", 1, lv_text(NULL, line));
 	}
 	free(line);
 	n = ferror(in);

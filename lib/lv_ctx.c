@@ -118,6 +118,7 @@ void
 lv_ctx_close(struct lv_ctx *c)
 {
 	sodium_memzero(c->key, sizeof(c->key));
+	lv_oath_done();
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	c->dirfd = -1;

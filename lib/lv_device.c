@@ -71,19 +71,17 @@ void
 lv_device_status(const struct lv_acct *a, struct lv_facts *f)
 {
 	struct dev *d = calloc(DEV_MAX, sizeof(*d));
-	char when[32];
 	size_t i, n;
 
-	if (d == NULL)
+	lv_fact(f, LV_FACT_LIST, "device", 0);
+	if (d == NULL) {
+		f->failed = 1;
 		return;
-	n = devices(a, d);
-	for (i = 0; i < n; i++) {
-		lv_isotime((time_t)d[i].when, when);
-		if (i == 0)
-			lv_fact(f, 1, "device", 3, d[i].id, when, "enrolling");
-		else
-			lv_fact(f, 1, "device", 2, d[i].id, when);
 	}
+	n = devices(a, d);
+	for (i = 0; i < n; i++)
+		lv_fact(f, LV_FACT_LIST, "device", 3, lv_text("id", d[i].id), lv_time("time", d[i].when, NULL),
+		    lv_flag("enrolling", i == 0));
 	free(d);
 }
 

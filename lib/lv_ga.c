@@ -56,7 +56,7 @@ parse(const char *shown, char *buf, size_t n, unsigned char *secret, size_t max,
 
 	line = lv_input_line(buf, n, &pos);
 	if (line == NULL || !all_of(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz234567", 16, 128) ||
-	    lv_base32_decode(line, strlen(line), secret, max, len) != 0)
+	    lv_oath_b32_decode(line, strlen(line), secret, max, len) != 0)
 		return lv_err(EX_DATAERR, "%s:1: malformed google-authenticator file: "
 		    "a base32 secret of 16 to %zu characters expected", shown, (8 * max) / 5);
 	while (rc == 0 && (line = lv_input_line(buf, n, &pos)) != NULL)

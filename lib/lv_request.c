@@ -38,7 +38,7 @@ copy(char *dst, size_t sz, const char *src)
 static int
 req_parse(const char *id, const char *v, struct lv_req *r)
 {
-	char buf[1024], *f[NFIELDS];
+	char buf[4 * LV_TEXT_MAX], *f[NFIELDS];
 
 	memset(r, 0, sizeof(*r));
 	if (copy(buf, sizeof(buf), v) != 0 || lv_fields_split(buf, f, NFIELDS) != NFIELDS ||
@@ -139,11 +139,9 @@ pending(const struct lv_acct *a, time_t now, long *next_expiry)
 void
 lv_request_status(const struct lv_acct *a, struct lv_facts *f)
 {
-	char n[32];
 	long next;
 
-	snprintf(n, sizeof(n), "%ld", pending(a, lv_now(), &next));
-	lv_fact(f, 0, "pending-requests", 1, n);
+	lv_fact(f, 0, "pending-requests", 1, lv_num(NULL, (long)pending(a, lv_now(), &next)));
 }
 
 /* The times of the last hour's new requests; returns how many, and the

@@ -238,24 +238,22 @@ void
 lv_sms_status(const struct lv_acct *a, struct lv_facts *f)
 {
 	const char *p = lv_rec_get(&a->rec, "phone");
-	long last = lv_sms_last_sent(a);
-	char masked[24], when[32];
-	int ok[CODES_MAX], pending = 0;
+	int ok[CODES_MAX], pending = 0, how = p ? 0 : LV_FACT_JSON; /* no phone: JSON says null */
+	char masked[24];
 	struct codes cs;
 	size_t i;
 
-	if (p == NULL)
-		return;
-	lv_mask_phone(p, masked);
-	lv_fact(f, 0, "phone", 1, masked);
-	if (last > 0)
-		lv_isotime((time_t)last, when);
-	lv_fact(f, 0, "sms-last-sent", 1, last > 0 ? when : "never");
-	load(a, &cs);
-	accepted(&cs, lv_now(), ok);
-	for (i = 0; i < cs.n; i++)
-		pending |= ok[i];
-	lv_fact(f, 0, "sms-pending", 1, pending ? "yes" : "no");
+	if (p != NULL)
+		lv_mask_phone(p, masked);
+	lv_fact(f, how, "phone", 1, lv_text(NULL, p ? masked : NULL));
+	lv_fact(f, how, "sms-last-sent", 1, lv_time(NULL, p ? lv_sms_last_sent(a) : 0, "never"));
+	if (p != NULL) {
+		load(a, &cs);
+		accepted(&cs, lv_now(), ok);
+		for (i = 0; i < cs.n; i++)
+			pending |= ok[i];
+	}
+	lv_fact(f, how, "sms-pending", 1, lv_bool(NULL, pending));
 }
 
 static void

@@ -19,7 +19,7 @@ static int
 send_line(const struct lv_conf *c, const char *line, int flags)
 {
 	struct sockaddr_un un;
-	char msg[1200], stamp[32];
+	char msg[LV_AUDIT_LINE + 256], stamp[32];
 	time_t now = lv_now();
 	struct tm tm;
 	int fd, n, rc = -1;

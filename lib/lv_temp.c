@@ -135,21 +135,21 @@ by_label(const void *x, const void *y)
 void
 lv_temp_status(const struct lv_acct *a, struct lv_facts *f)
 {
-	char esc[LV_TEXT_MAX * 4 + 1], when[32];
 	struct lv_kv **live = calloc(a->rec.n + 1, sizeof(*live));
 	time_t now = lv_now();
 	size_t i, n = 0;
 
-	if (live == NULL)
+	lv_fact(f, LV_FACT_LIST, "temppass", 0);
+	if (live == NULL) {
+		f->failed = 1;
 		return;
+	}
 	for (i = 0; i < a->rec.n; i++)
 		if (strncmp(a->rec.kv[i].k, PREFIX, PLEN) == 0 && expires_of(a->rec.kv[i].v) > now)
 			live[n++] = &a->rec.kv[i];
 	qsort(live, n, sizeof(*live), by_label);
-	for (i = 0; i < n; i++) {
-		lv_escape(live[i]->k + PLEN, esc, sizeof(esc));
-		lv_isotime((time_t)expires_of(live[i]->v), when);
-		lv_fact(f, 1, "temppass", 2, esc, when);
-	}
+	for (i = 0; i < n; i++)
+		lv_fact(f, LV_FACT_LIST, "temppass", 2, lv_text("label", live[i]->k + PLEN),
+		    lv_time("expires", expires_of(live[i]->v), NULL));
 	free(live);
 }

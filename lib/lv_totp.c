@@ -1,8 +1,9 @@
 /* TOTP (RFC 6238) as authenticator apps expect it: HMAC-SHA1, 6 digits,
- * 30-second steps, one step either side for clock drift. "totp.secret" is
- * the secret sealed with the site key (the server must read it back, so a
- * hash will not do); "totp.last-step" is the last step accepted: neither it
- * nor any earlier step is accepted again, so a code cannot be replayed. */
+ * 30-second steps, one step either side for clock drift. liboath computes
+ * the codes (lv_oath.c); lv's rules are here. "totp.secret" is the secret
+ * sealed with the site key (the server must read it back, so a hash will
+ * not do); "totp.last-step" is the last step accepted: neither it nor any
+ * earlier step is accepted again, so a code cannot be replayed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,51 +12,32 @@
 
 #include "lv.h"
 
-#define DIGITS 6
 #define SECRET_MIN 10 /* 80 bits: the least google-authenticator ever wrote */
 #define SECRET_MAX 64
 
-/* RFC 4226 section 5.3: dynamic truncation of HMAC-SHA1(key, counter). */
-uint32_t
-lv_hotp(const unsigned char *key, size_t keylen, uint64_t counter, int digits)
+/* The newest of the steps around now the code is for (*step, -1: none),
+ * and whether one after last matched (*fresh). Every step is checked, with
+ * no early exit; -1 when liboath failed. */
+int
+lv_totp_match(const unsigned char *key, size_t len, const char *code, time_t now, long last, long *step,
+    int *fresh)
 {
-	unsigned char msg[8], mac[LV_SHA1BYTES];
-	uint32_t bin, mod = 1;
-	int i, off;
+	long s, at = (long)(now / LV_TOTP_STEP);
+	int is, failed = 0;
 
-	for (i = 0; i < 8; i++)
-		msg[i] = (unsigned char)(counter >> (56 - 8 * i));
-	lv_hmac_sha1(key, keylen, msg, sizeof(msg), mac);
-	off = mac[LV_SHA1BYTES - 1] & 0x0f;
-	bin = (uint32_t)(mac[off] & 0x7f) << 24 | (uint32_t)mac[off + 1] << 16 |
-	    (uint32_t)mac[off + 2] << 8 | mac[off + 3];
-	for (i = 0; i < digits && i < 9; i++)
-		mod *= 10;
-	sodium_memzero(mac, sizeof(mac));
-	return bin % mod;
-}
-
-/* Which of the steps around now the code is for: the newest match, and
- * whether that step may still be used. Every step is computed and compared
- * in constant time, without an early exit. */
-static long
-match_step(const unsigned char *key, size_t len, const char *code, long step, long last, int *fresh)
-{
-	char want[16];
-	long s, found = -1;
-
+	*step = -1;
 	*fresh = 0;
-	for (s = step - 1; s <= step + 1; s++) {
+	for (s = at - 1; s <= at + 1; s++) {
 		if (s < 0)
 			continue;
-		snprintf(want, sizeof(want), "%0*lu", DIGITS, (unsigned long)lv_hotp(key, len, (uint64_t)s, DIGITS));
-		if (sodium_memcmp(want, code, DIGITS) == 0) {
-			found = s;
+		if ((is = lv_oath_step_is(key, len, code, s)) < 0)
+			failed = 1;
+		if (is == 1) {
+			*step = s;
 			*fresh |= s > last;
 		}
 	}
-	sodium_memzero(want, sizeof(want));
-	return found;
+	return failed ? -1 : 0;
 }
 
 int
@@ -65,21 +47,23 @@ lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 	long last = lv_rec_getnum(&a->rec, "totp.last-step", -1), s;
 	unsigned char key[SECRET_MAX];
 	size_t len = 0;
-	int fresh = 0;
+	int fresh = 0, rc;
 
 	*why = "wrong code";
 	if (sealed == NULL) {
 		*why = "TOTP is not enrolled";
 		return 1;
 	}
-	if (strlen(code) != DIGITS || (last < 0 && lv_rec_get(&a->rec, "totp.last-step") != NULL))
+	if (strlen(code) != LV_TOTP_DIGITS || (last < 0 && lv_rec_get(&a->rec, "totp.last-step") != NULL))
 		return 1;
 	if (lv_key_open(a->ctx, a->name, sealed, key, sizeof(key), &len) != 0) {
 		return lv_err(EX_IOERR, "the TOTP secret of %s cannot be opened: damaged records or another site key",
 		    a->name);
 	}
-	s = match_step(key, len, code, (long)(now / LV_TOTP_STEP), last, &fresh);
+	rc = lv_totp_match(key, len, code, now, last, &s, &fresh);
 	sodium_memzero(key, sizeof(key));
+	if (rc != 0)
+		return lv_err(EX_SOFTWARE, "internal error: liboath cannot compute the TOTP codes of %s", a->name);
 	if (s >= 0 && fresh)
 		return lv_rec_setnum(&a->rec, "totp.last-step", s) == 0 ? 0 : 1; /* no replay guard, no login */
 	if (s >= 0)
@@ -90,7 +74,7 @@ lv_totp_check(struct lv_acct *a, const char *code, time_t now, const char **why)
 void
 lv_totp_status(const struct lv_acct *a, struct lv_facts *f)
 {
-	lv_fact(f, 0, "totp", 1, lv_rec_get(&a->rec, "totp.secret") ? "yes" : "no");
+	lv_fact(f, 0, "totp", 1, lv_bool(NULL, lv_rec_get(&a->rec, "totp.secret") != NULL));
 }
 
 /* Appends s percent-encoded: everything but RFC 3986's unreserved set. */
@@ -125,7 +109,8 @@ make_uri(const struct lv_acct *a, const unsigned char *secret, size_t len, char 
 	size_t o = 0;
 	int n;
 
-	lv_base32_encode(secret, len, b32, sizeof(b32));
+	if (lv_oath_b32_encode(secret, len, b32, sizeof(b32)) != 0)
+		return -1;
 	o = (size_t)snprintf(uri, urisz, "otpauth://totp/");
 	put_escaped(uri, urisz, &o, issuer);
 	if (issuer[0] != '\0' && o + 1 < urisz)

@@ -42,18 +42,14 @@ lv_valid_phone(const char *p)
 	return 0;
 }
 
-/* At most 128 printable ASCII bytes: no control characters, no tabs. */
+/* Free text as lv_utf8.c has it: UTF-8, no control or formatting
+ * characters (so no tabs), at most 128 characters and 512 bytes. */
 int
 lv_valid_text(const char *t)
 {
-	size_t i, n = strlen(t);
+	char why[96];
 
-	if (n > LV_TEXT_MAX)
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)t[i] < 0x20 || (unsigned char)t[i] > 0x7e)
-			return -1;
-	return 0;
+	return lv_text_problem(t, why, sizeof(why)) == NULL ? 0 : -1;
 }
 
 int
@@ -100,21 +96,36 @@ lv_mask_phone(const char *phone, char out[24])
 	out[n] = '\0';
 }
 
-/* Escape for display: backslash, and anything outside printable ASCII. */
+/* Escape for display: a backslash or quote behind a backslash; a character
+ * free text may not hold, and a byte that is not UTF-8, as \xNN for each
+ * byte. Free text shows as typed, and the result is one line of UTF-8. */
 void
 lv_escape(const char *in, char *out, size_t outsz)
 {
-	size_t o = 0;
+	size_t o = 0, i = 0, n = strlen(in), len, k;
+	uint32_t c;
 
-	for (; *in != '\0' && o + 5 < outsz; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch == '\\' || ch == '"')
-			o += (size_t)snprintf(out + o, outsz - o, "\\%c", ch);
-		else if (ch < 0x20 || ch > 0x7e)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", ch);
-		else
-			out[o++] = (char)ch;
+	for (; i < n; i += len) {
+		len = lv_utf8_char(in + i, n - i, &c);
+		if (len > 0 && lv_utf8_shown(c) && c != '\\' && c != '"') {
+			if (o + len >= outsz)
+				break;
+			memcpy(out + o, in + i, len);
+			o += len;
+			continue;
+		}
+		if (len == 1 && (c == '\\' || c == '"')) {
+			if (o + 2 >= outsz)
+				break;
+			out[o++] = '\\';
+			out[o++] = (char)c;
+			continue;
+		}
+		len = len ? len : 1;
+		if (o + 4 * len >= outsz)
+			break;
+		for (k = 0; k < len; k++)
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", (unsigned char)in[i + k]);
 	}
 	out[o] = '\0';
 }

@@ -76,6 +76,12 @@ fail_backup() {
 	done
 }
 
+# device NAME: a device key pair (lv-device keygen), the secret key in
+# NAME.key and the public key in NAME.pub.
+device() {
+	lv-device keygen --key "$1.key" >"$1.pub"
+}
+
 # fact ACCOUNT NAME: the value of one lv-status fact.
 fact() {
 	lv-status "$1" | awk -F '\t' -v n="$2" '$1 == n { print $2 }'

@@ -2,11 +2,6 @@
 # Push login requests: make, list, show, sign, answer, redeem.
 load lib
 
-# device NAME: a key pair, the secret in NAME.key and the public key in NAME.pub
-device() {
-	lv-device keygen --key "$1.key" >"$1.pub"
-}
-
 # push ACCOUNT [ARGS]: a new login request; leaves $id, $num and $tok
 push() {
 	local out
@@ -208,8 +203,9 @@ status_of() {
 	run -65 lv-requests new alice --ip 300.1.2.3
 	[ "$output" = "lv-requests: bad --ip: an IPv4 or IPv6 address expected" ]
 	run -65 lv-requests new alice --client $'tab\there'
-	[ "$output" = "lv-requests: bad text: at most 128 printable characters, no tabs" ]
+	[ "$output" = "lv-requests: bad client: control character U+0009 (character 4) is not allowed" ]
 	run -65 lv-requests new alice --location "$(printf 'x%.0s' {1..129})"
+	[ "$output" = "lv-requests: bad location: longer than 128 characters or 512 bytes" ]
 	run -65 lv-requests new '.alice'
 	run -69 lv-requests new bob
 	[ "$output" = "lv-requests: bob has no device for push requests (lv-enroll --update bob --device-key -)" ]
@@ -263,6 +259,7 @@ status_of() {
 	[[ "${lines[2]}" =~ $'\t'old$'\t'-$'\t'expired$ ]]
 	run -0 lv-requests list alice --json
 	[[ "$output" =~ ^\[\{\"id\":\"$b\",\"time\":\"[0-9TZ:-]{20}\",\"ip\":\"2001:db8::1\",\"client\":null,\"location\":null,\"status\":\"pending\"\},\{\"id\":\"$a\".*\"client\":\"a\ \\\"quoted\\\"\ one\".*\}\]$ ]]
+	[ "$(jq -r '.[1].client' <<<"$output")" = 'a "quoted" one' ]
 }
 
 @test "lv-status shows the devices in enrolment order, the first marked enrolling, and pending requests" {
@@ -271,7 +268,7 @@ status_of() {
 	enrol alice --device-key - <one.pub
 	lv-enroll --update alice --device-key - <two.pub
 	push alice
-	id1=$(lv-status alice --json | sed 's/.*"device":\[\["\([0-9a-f]*\)".*/\1/')
+	id1=$(lv-status alice --json | jq -r '.device[0].id')
 	run -0 lv-status alice
 	[[ "$output" =~ $'\n'device$'\t'[0-9a-f]{8}$'\t'[0-9TZ:-]{20}$'\t'enrolling$'\n'device$'\t'[0-9a-f]{8}$'\t'[0-9TZ:-]{20}$'\n' ]]
 	[[ "$output" =~ $'\n'pending-requests$'\t'1$'\n' ]]

@@ -2,10 +2,6 @@
 # Device keys: keygen, enrolment, the encrypted backup, lost devices, sign-out.
 load lib
 
-device() {
-	lv-device keygen --key "$1.key" >"$1.pub"
-}
-
 push() {
 	local out
 	out=$(lv-requests new "$@") || return 1

@@ -137,7 +137,7 @@ verify3() {
 	run -0 faketime "2026-03-01 13:30:00" lv-status alice
 	[ "$(grep -c '^temppass' <<<"$output")" -eq 1 ]
 	run -0 faketime "2026-03-01 13:30:00" lv-status --json alice
-	[[ "$output" == *'"temppass":[["calendar","2026-03-01T14:00:10Z"]]'* ]]
+	[[ "$output" == *'"temppass":[{"label":"calendar","expires":"2026-03-01T14:00:10Z"}]'* ]]
 }
 
 @test "no temporary password is in the state directory in the clear" {

@@ -88,6 +88,17 @@ hook notify said: line\x097
 hook notify: 5 more lines not logged' ]
 }
 
+@test "a hook's UTF-8 reaches syslog as it is, a bidirectional override escaped" {
+	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock"
+	start_catcher
+	enrol alice
+	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock" \
+		"notify = /usr/bin/perl -e print(qq(Z\\xc3\\xbcrich:\\xe2\\x80\\xaegpj.exe\\xff\\n)) -"
+	run -0 --separate-stderr lv-verify alice <<<"$code"
+	run -0 syslog_lines 1
+	[ "$output" = 'hook notify said: Zürich:\xe2\x80\xaegpj.exe\xff' ]
+}
+
 @test "a push hook's output goes to syslog as well, never to lv-requests' caller" {
 	conf "syslog_socket = $BATS_TEST_TMPDIR/log.sock"
 	start_catcher

@@ -47,6 +47,16 @@ teardown() {
 	[ "${lines[1]}" = '<86> lv-unenroll[PID]: account=alice event=unenrol method=all result=ok reason="said \"hi\"; $(reboot) \\o/"' ]
 }
 
+@test "free text in any script reaches syslog as typed, on one line" {
+	printf 'syslog = 1\nsyslog_socket = %s\n' "$BATS_TEST_TMPDIR/log.sock" >"$LV_CONF"
+	start_catcher
+	enrol alice
+	lv-unlock alice --reason 'Zürich: "lost" phone, 東京'
+	run -0 syslog_lines 2
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[1]}" = '<86> lv-unlock[PID]: account=alice event=unlock method=- result=ok reason="Zürich: \"lost\" phone, 東京"' ]
+}
+
 @test "without syslog = 1 nothing is sent" {
 	printf 'syslog_socket = %s\n' "$BATS_TEST_TMPDIR/log.sock" >"$LV_CONF"
 	start_catcher
