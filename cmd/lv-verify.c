@@ -150,7 +150,9 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 	int rs = 1, rt = 1;
 	long wait;
 
-	v->method = o->method == M_TOTP ? "totp" : o->method == M_SMS ? "sms" : "sms+totp";
+	/* Only what the answer could have been: a TOTP-only account's guess is a TOTP guess. */
+	v->method = want_sms && want_totp ? "sms+totp" : want_sms ? "sms" : want_totp ? "totp" :
+	    o->method == M_SMS ? "sms" : o->method == M_TOTP ? "totp" : "sms+totp";
 	if (!want_sms && !want_totp) {
 		v->rc = lv_err(EX_UNAVAILABLE, "%s has no %s", a->name,
 		    o->method == M_SMS ? "phone" : o->method == M_TOTP ? "TOTP" : "phone or TOTP");
