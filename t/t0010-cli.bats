@@ -108,7 +108,7 @@ load lib
 	run -64 lv-enroll bob --phone +15551234567 --qr
 	run -64 lv-enroll --init bob
 	run -64 lv-enroll --init --phone +15551234567
-	run -64 lv-unenroll alice --phone --totp
+	run -64 lv-unenroll alice --phone --totp --reason x
 	run -64 lv-unlock alice
 	[[ "$output" == "lv-unlock: --reason is required (it goes to the audit log); usage: "* ]]
 	run -64 lv-verify alice --method pin

@@ -176,7 +176,7 @@ verify3() {
 	run -65 lv-temppass -- -alice
 	run -66 lv-temppass bob
 	[ "$output" = "lv-temppass: no such account: bob" ]
-	run -0 lv-unenroll alice
+	run -0 lv-unenroll alice --reason "lost phone"
 	run -66 lv-temppass alice
 	[ "$output" = "lv-temppass: login verification is not enabled for alice" ]
 	run -64 lv-temppass alice extra

@@ -41,7 +41,7 @@ setup() {
 	cd "$D" || return 1
 	unset LV_DIR LV_CONF
 	for u in "$u1" "$u2"; do
-		as root lv-unenroll "$u" >/dev/null 2>&1 || true
+		as root lv-unenroll "$u" --reason "next test" >/dev/null 2>&1 || true
 	done
 	rm -f "$D/phone.key" "$D/phone.pub"
 	: >"$D/gw.out"
@@ -133,7 +133,7 @@ $svc 600" ]
 @test "every other program is refused with 77 to an ordinary user, and allowed to the admin group" {
 	as root lv-enroll "$u1" --phone +15551234567 >/dev/null
 	as root lv-enroll "$u2" --phone +15551234568 >/dev/null
-	for cmd in "lv-status $u2" "lv-backup new $u2" "lv-unlock $u2 --reason x" "lv-unenroll $u2" \
+	for cmd in "lv-status $u2" "lv-backup new $u2" "lv-unlock $u2 --reason x" "lv-unenroll $u2 --reason x" \
 		"lv-temppass $u2" "lv-enroll --update $u2 --phone +15550000000" "lv-expire"; do
 		read -ra words <<<"$cmd"
 		[ -x "$D/prefix/bin/${words[0]}" ] || continue
