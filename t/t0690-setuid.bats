@@ -81,6 +81,16 @@ $svc 600" ]
 	run -0 as root lv-verify "$u2" <<<"$code2"
 }
 
+@test "an ordinary user asks which methods their own account has, and no other's" {
+	as root lv-enroll "$u1" --phone +15551234567 >/dev/null
+	as root lv-enroll "$u2" --phone +15551234568 >/dev/null
+	run --separate-stderr -0 as "$u1" lv-verify "$u1" --methods
+	[ "$output" = "sms	gateway
+backup" ]
+	run -77 as "$u1" lv-verify "$u2" --methods
+	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
+}
+
 @test "root running a program that is not set-user-ID acts as the state directory's owner" {
 	# The support programs need not be set-user-ID: root runs them (here
 	# the tree's own build), and what they write stays the service user's.
