@@ -7,6 +7,7 @@
  * to syslog. It never keeps the code as PAM_AUTHTOK. Options: nullok,
  * bindir=DIR, dir=STATEDIR, conf=FILE, wait=SECONDS; any other fails the
  * stack (PAM_SERVICE_ERR), so that a typo never weakens a login unseen. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -192,6 +193,7 @@ child(const char *path, char *const argv[], int in, int out, int err)
 		_exit(70);
 	clean_process();
 	execve(path, argv, env);
+	/* Best effort: the exit code says it anyway. */
 	if (write(2, cannot, sizeof(cannot) - 1) > 0 && write(2, path, strlen(path)) > 0)
 		_exit(70);
 	_exit(70);
@@ -465,13 +467,12 @@ code_prompt(const struct methods *m, int push, int hint, char *buf, size_t size)
 
 	code_kinds(m, kinds, sizeof(kinds));
 	if (push && kinds[0] != '\0')
-		snprintf(buf, size, "Press Enter for a push, or type a%s %s%s: ", m->totp || m->sms ? "n" : "",
+		snprintf(buf, size, "Press Enter for a push, or type %s %s%s: ", m->totp || m->sms ? "an" : "a",
 		    kinds, tail);
 	else if (push)
 		snprintf(buf, size, "Press Enter for a push: ");
 	else if (kinds[0] != '\0')
-		snprintf(buf, size, "%c%s%s: ", kinds[0] == 'a' ? 'A' : kinds[0] == 'b' ? 'B' : kinds[0],
-		    kinds + 1, tail);
+		snprintf(buf, size, "%c%s%s: ", toupper((unsigned char)kinds[0]), kinds + 1, tail);
 	else
 		return 0;
 	return 1;
