@@ -1,4 +1,6 @@
-/* lv-backup: release a new backup code, show the sequence, or reset it. */
+/* lv-backup: release a new backup code, show the sequence, or reset it;
+ * a code released for someone (who lost the phone) is tied to its ticket
+ * by --reason in the audit log. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +10,12 @@
 
 #include "lv.h"
 
-static const char synopsis[] = "lv-backup [-d DIR] [-c FILE] new|status|reset ACCOUNT [--print]";
+static const char synopsis[] =
+    "lv-backup [-d DIR] [-c FILE] new|reset ACCOUNT [--print] [--reason TEXT] | lv-backup status ACCOUNT";
 
 struct opts {
 	struct lv_cli cli;
-	const char *verb, *account;
+	const char *verb, *account, *reason;
 	int print;
 };
 
@@ -20,12 +23,16 @@ static int
 parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		LV_COMMON_LONG, { "print", no_argument, NULL, 'P' }, { NULL, 0, NULL, 0 }
+		LV_COMMON_LONG, { "print", no_argument, NULL, 'P' }, { "reason", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
 	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
-		o->print = 1;
+		if (ch == 'R')
+			o->reason = optarg;
+		else
+			o->print = 1;
 	}
 	if (rc != 0)
 		return rc;
@@ -37,8 +44,12 @@ parse(int argc, char **argv, struct opts *o)
 		return lv_usage(synopsis, "the verb is new, status or reset");
 	if (o->print && strcmp(o->verb, "status") == 0)
 		return lv_usage(synopsis, "--print goes with new or reset");
+	if (o->reason != NULL && strcmp(o->verb, "status") == 0)
+		return lv_usage(synopsis, "--reason goes with new or reset");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
+	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
+		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
 	return 0;
 }
 
@@ -59,19 +70,23 @@ print_paper(const char *account, const char *code, long seq)
 static int
 release(struct lv_ctx *c, const struct opts *o)
 {
-	char code[LV_BACKUP_CODELEN + 1] = "";
+	char code[LV_BACKUP_CODELEN + 1] = "", esc[LV_TEXT_MAX * 4 + 1], detail[sizeof(esc) + 16] = "";
 	int reset = strcmp(o->verb, "reset") == 0;
 	struct lv_acct a;
 	long seq = 0;
 	int rc, tries = 0;
 
+	if (o->reason != NULL) {
+		lv_escape(o->reason, esc, sizeof(esc));
+		snprintf(detail, sizeof(detail), "reason=\"%s\"", esc);
+	}
 	do {
 		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
 			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
 		if (rc == 0 && (rc = lv_backup_release(&a, reset, code)) == 0 &&
 		    (rc = lv_store_commit(&a)) == 0) {
 			seq = lv_rec_getnum(&a.rec, "backup.next", 1) - 1;
-			lv_audit(&a, reset ? "backup-reset" : "backup-new", "backup", "ok", NULL);
+			lv_audit(&a, reset ? "backup-reset" : "backup-new", "backup", "ok", detail);
 		}
 		lv_store_close(&a);
 	} while (lv_store_lost(&rc, &tries));

@@ -13,11 +13,11 @@
 #define TTL_MAX 31536000L
 
 static const char synopsis[] =
-    "lv-temppass [-d DIR] [-c FILE] ACCOUNT [--label APP] [--ttl SECONDS]";
+    "lv-temppass [-d DIR] [-c FILE] ACCOUNT [--label APP] [--ttl SECONDS] [--reason TEXT]";
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *label, *ttl_s;
+	const char *account, *label, *ttl_s, *reason;
 	long ttl;
 };
 
@@ -26,13 +26,16 @@ parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		LV_COMMON_LONG, { "label", required_argument, NULL, 'l' },
-		{ "ttl", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 }
+		{ "ttl", required_argument, NULL, 't' }, { "reason", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
 	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		if (ch == 'l')
 			o->label = optarg;
+		else if (ch == 'R')
+			o->reason = optarg;
 		else
 			o->ttl_s = optarg;
 	}
@@ -53,6 +56,8 @@ validate(struct opts *o)
 		o->label = "default";
 	if (o->label[0] == '\0' || lv_valid_text(o->label) != 0)
 		return lv_err(EX_DATAERR, "bad label: 1-128 printable characters, no tabs or newlines");
+	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
+		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
 	if (o->ttl_s != NULL && (lv_parse_uint(o->ttl_s, TTL_MAX, &o->ttl) != 0 || o->ttl == 0))
 		return lv_usage(synopsis, "--ttl takes seconds, 1 to 31536000");
 	return 0;
@@ -73,20 +78,23 @@ notify(struct lv_ctx *c, const struct opts *o, const char *esc)
 static int
 issue(struct lv_ctx *c, struct opts *o)
 {
-	char pw[LV_TEMP_PRINTLEN + 1] = "", esc[LV_TEXT_MAX * 4 + 1], detail[LV_TEXT_MAX * 4 + 64];
+	char pw[LV_TEMP_PRINTLEN + 1] = "", esc[LV_TEXT_MAX * 4 + 1], why[sizeof(esc)] = "";
+	char detail[2 * sizeof(esc) + 64];
 	struct lv_acct a;
 	int rc, replaced = 0, tries = 0;
 
 	if (o->ttl_s == NULL)
 		o->ttl = c->conf.temppass_ttl;
 	lv_escape(o->label, esc, sizeof(esc));
+	if (o->reason != NULL)
+		lv_escape(o->reason, why, sizeof(why));
 	do {
 		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
 			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
 		if (rc == 0 && (rc = lv_temp_issue(&a, o->label, o->ttl, pw, &replaced)) == 0 &&
 		    (rc = lv_store_commit(&a)) == 0) {
-			snprintf(detail, sizeof(detail), "label=\"%s\" ttl=%ld%s", esc, o->ttl,
-			    replaced ? " replaced" : "");
+			snprintf(detail, sizeof(detail), "label=\"%s\" ttl=%ld%s%s%s%s", esc, o->ttl,
+			    replaced ? " replaced" : "", o->reason ? " reason=\"" : "", why, o->reason ? "\"" : "");
 			lv_audit(&a, "temppass", "temp", "ok", detail);
 		}
 		lv_store_close(&a);

@@ -1,6 +1,6 @@
 /* lv-unenroll: turn login verification off, or remove one method (turning
- * it off when that was the last); --signed-out on the enrolling device's
- * signed statement. */
+ * it off when that was the last), for the reason support gives; or, on
+ * the enrolling device's signed statement (--signed-out), for the user. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,8 @@
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT [--reason TEXT] [--phone | --device ID | --totp | --signed-out]";
+    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | "
+    "lv-unenroll ACCOUNT --signed-out [--reason TEXT]";
 
 enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT };
 
@@ -50,6 +51,10 @@ parse(int argc, char **argv, struct opts *o)
 	o->account = argv[optind];
 	if (o->nwhat > 1)
 		return lv_usage(synopsis, "remove one method at a time");
+	/* Support's act must say why; a sign-out is the user's own, signed. */
+	if (o->reason == NULL && o->what != SIGNOUT)
+		return lv_usage(synopsis, "--reason TEXT is required (why, for the audit log: a ticket, "
+		    "what the user said)");
 	return 0;
 }
 
@@ -135,10 +140,22 @@ audit_detail(const struct opts *o, char *out, size_t outsz)
 	snprintf(out + strlen(out), outsz - strlen(out), "%sreason=\"%s\"", out[0] ? " " : "", esc);
 }
 
+/* Why the disabled line says verification is off. */
+static void
+disabled_reason(const struct opts *o, char *out, size_t outsz)
+{
+	if (o->what == SIGNOUT && o->reason == NULL)
+		snprintf(out, outsz, "signed out of the enrolling device");
+	else if (o->what != ALL && o->what != SIGNOUT)
+		snprintf(out, outsz, "last method removed: %s", o->reason);
+	else
+		snprintf(out, outsz, "%s", o->reason);
+}
+
 static int
 unenroll(struct lv_ctx *c, struct opts *o)
 {
-	char by[64], detail[LV_TEXT_MAX * 4 + 64];
+	char by[64], detail[LV_TEXT_MAX * 4 + 64], why[LV_TEXT_MAX + 64];
 	const char *method = "all";
 	struct lv_acct a;
 	int rc, off, tries = 0;
@@ -152,9 +169,8 @@ unenroll(struct lv_ctx *c, struct opts *o)
 			rc = remove_method(&a, o, &method, by);
 		if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
 			off = 1;
-			lv_disable(&a, by, o->reason ? o->reason :
-			    o->what == SIGNOUT ? "signed out of the enrolling device" :
-			    o->what == ALL ? "none given" : "last method removed");
+			disabled_reason(o, why, sizeof(why));
+			lv_disable(&a, by, why);
 		}
 		if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
 			audit_detail(o, detail, sizeof(detail));

@@ -1,5 +1,6 @@
 /* lv-verify: read one answer on standard input and accept (0) or reject (1)
- * it; or check a login request's token (--request). */
+ * it; or check a login request's token (--request); or say which methods
+ * the account can answer with (--methods), for a login prompt. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 
 static const char synopsis[] =
     "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] "
-    "[--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS]";
+    "[--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS] | "
+    "lv-verify ACCOUNT --methods [--client first-party|third-party]";
 
 enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP };
 
@@ -20,7 +22,7 @@ struct opts {
 	struct lv_cli cli;
 	const char *account, *method_s, *client_s, *request, *wait_s;
 	enum method method;
-	int third;
+	int third, methods;
 	long wait;
 };
 
@@ -49,7 +51,7 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG,
 		{ "method", required_argument, NULL, 'm' }, { "client", required_argument, NULL, 'C' },
 		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
+		{ "methods", no_argument, NULL, 'M' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -59,6 +61,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'C': o->client_s = optarg; break;
 		case 'r': o->request = optarg; break;
 		case 'w': o->wait_s = optarg; break;
+		case 'M': o->methods = 1; break;
 		}
 	}
 	if (rc != 0)
@@ -92,6 +95,8 @@ validate(struct opts *o)
 		return lv_usage(synopsis, "--wait takes seconds, 0 to 3600");
 	if (o->request != NULL && (o->method_s != NULL || o->client_s != NULL))
 		return lv_usage(synopsis, "--request checks a login request; it takes no --method or --client");
+	if (o->methods && (o->request != NULL || o->method_s != NULL || o->wait_s != NULL))
+		return lv_usage(synopsis, "--methods lists the methods; it takes no --method, --request or --wait");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	return 0;
@@ -150,7 +155,9 @@ check_six(struct lv_acct *a, const struct opts *o, const char *code, time_t now,
 	int rs = 1, rt = 1;
 	long wait;
 
-	v->method = o->method == M_TOTP ? "totp" : o->method == M_SMS ? "sms" : "sms+totp";
+	/* Only what the answer could have been: a TOTP-only account's guess is a TOTP guess. */
+	v->method = want_sms && want_totp ? "sms+totp" : want_sms ? "sms" : want_totp ? "totp" :
+	    o->method == M_SMS ? "sms" : o->method == M_TOTP ? "totp" : "sms+totp";
 	if (!want_sms && !want_totp) {
 		v->rc = lv_err(EX_UNAVAILABLE, "%s has no %s", a->name,
 		    o->method == M_SMS ? "phone" : o->method == M_TOTP ? "TOTP" : "phone or TOTP");
@@ -316,6 +323,50 @@ out:
 	return rc;
 }
 
+/* What a first-party login prompt can offer, one method a line: totp,
+ * sms (with "<TAB>gateway" when lv-sendcode sends through the configured
+ * gateway itself, so the prompt may offer to send a code), push, backup. */
+static int
+first_party_methods(const struct lv_ctx *c, const struct lv_acct *a)
+{
+	const char *phone = lv_rec_get(&a->rec, "phone");
+	int sms = phone != NULL, rc;
+
+	/* A phone that SMS codes are not sent to (sms_countries) cannot answer. */
+	if (sms && (rc = lv_sms_country_ok(&c->conf, phone)) != 0) {
+		if (rc != EX_UNAVAILABLE)
+			return rc;
+		sms = 0;
+	}
+	if (lv_rec_get(&a->rec, "totp.secret") != NULL)
+		printf("totp\n");
+	if (sms)
+		printf("sms%s\n", c->conf.sms_gateway[0] != '\0' ? "\tgateway" : "");
+	if (lv_rec_countprefix(&a->rec, "device.") > 0)
+		printf("push\n");
+	if (lv_backup_active(a) > 0)
+		printf("backup\n");
+	return 0;
+}
+
+/* Read only: nothing counted, nothing audited, no secret shown. A
+ * third-party client can answer only with a temporary password. */
+static int
+list_methods(struct lv_ctx *c, const struct opts *o)
+{
+	struct lv_acct a;
+	int rc;
+
+	if ((rc = lv_store_open(c, o->account, 0, &a)) == 0 && !lv_store_enrolled(&a))
+		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+	if (rc == 0 && o->third && lv_temp_live(&a, lv_now()) > 0)
+		printf("temp\n");
+	else if (rc == 0 && !o->third)
+		rc = first_party_methods(c, &a);
+	lv_store_close(&a);
+	return rc ? rc : lv_fshut();
+}
+
 /* A change lost to another writer's commit (a lock not honoured) is
  * decided again from the new state: a code spent there is refused here. */
 static int
@@ -346,6 +397,12 @@ main(int argc, char **argv)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
 	c.self_service = 1;
+	if (o.methods) {
+		if ((rc = lv_ctx_open(&c, 0)) == 0)
+			rc = list_methods(&c, &o);
+		lv_ctx_close(&c);
+		return rc;
+	}
 	if (o.request != NULL) {
 		if ((rc = lv_ctx_open(&c, 0)) == 0)
 			rc = lv_request_verify(&c, o.account, o.request, o.wait);

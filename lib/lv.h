@@ -332,6 +332,7 @@ void lv_oath_done(void);
 int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEMP_PRINTLEN + 1],
 		  int *replaced);
 size_t lv_temp_expire(struct lv_acct *a, time_t now);
+size_t lv_temp_live(const struct lv_acct *a, time_t now);
 time_t lv_temp_due(const struct lv_acct *a);
 int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
 

@@ -111,6 +111,17 @@ lv_temp_expire(struct lv_acct *a, time_t now)
 	return n;
 }
 
+/* How many are still valid at now. */
+size_t
+lv_temp_live(const struct lv_acct *a, time_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->rec.n; i++)
+		n += strncmp(a->rec.kv[i].k, PREFIX, PLEN) == 0 && expires_of(a->rec.kv[i].v) > now;
+	return n;
+}
+
 /* When lv_temp_expire next has work. */
 time_t
 lv_temp_due(const struct lv_acct *a)

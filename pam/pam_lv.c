@@ -1,10 +1,14 @@
-/* pam_lv: the second login step as a PAM module. It asks for a code through
- * the conversation and hands it to lv-verify on stdin; an empty answer sends
- * a push request (lv-requests new), asks again (Enter once approved, or a
- * code) and waits for it (lv-verify --request).
- * It never keeps the code as PAM_AUTHTOK. Options: nullok, bindir=DIR
- * (default the BINDIR it was built with), dir=STATEDIR, conf=FILE,
- * wait=SECONDS. */
+/* pam_lv: the second login step as a PAM module. It asks lv-verify which
+ * methods the account has (--methods) and prompts for those only: a code
+ * goes to lv-verify on stdin; an empty answer sends a push request
+ * (lv-requests new), asks again (Enter once approved, or a code) and waits
+ * for it (lv-verify --request); "sms" has lv-sendcode send a code first.
+ * A refusal shows lv's reason to the user, and its exit code and reason go
+ * to syslog. It never keeps the code as PAM_AUTHTOK. Options: nullok,
+ * bindir=DIR (default the BINDIR it was built with), dir=STATEDIR,
+ * conf=FILE, wait=SECONDS; any other fails the stack (PAM_SERVICE_ERR),
+ * so that a typo never weakens a login unseen. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,8 +29,8 @@
 
 #include "pam_lv_bindir.h"
 
-#define PROMPT "Verification code (or press Enter for a push): "
 #define PROMPT_PUSH "Press Enter once approved, or type a code instead: "
+#define SMS_HINT " (type sms to get a code by text message)"
 #define ANSWER_MAX 256
 
 struct opts {
@@ -34,35 +39,78 @@ struct opts {
 	const char *bindir, *dir, *conf;
 };
 
+/* What lv-verify --methods said the account can answer with. */
+struct methods {
+	int totp, sms, sms_send, push, backup;
+};
+
 struct run {
+	const char *prog;  /* the program's name, for syslog */
 	const char *input; /* written to the child's stdin */
 	char out[512];     /* the child's stdout */
 	char err[512];     /* its one-line diagnostic, shown to the user */
 };
 
+/* The name for syslog: printable bytes only, so it cannot forge a line. */
 static void
-parse_opts(int argc, const char **argv, struct opts *o)
+printable(const char *s, char *buf, size_t size)
 {
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
+
+/* NAME=VALUE with a value: the value, or NULL. */
+static const char *
+value_of(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, name, n) == 0 && arg[n] == '=' && arg[n + 1] != '\0' ? arg + n + 1 : NULL;
+}
+
+/* One module option; -1 for an option pam_lv does not know, or a bad value. */
+static int
+parse_opt(const char *arg, struct opts *o)
+{
+	const char *v;
+	char *end;
+
+	if (strcmp(arg, "nullok") == 0)
+		o->nullok = 1;
+	else if ((v = value_of(arg, "bindir")) != NULL)
+		o->bindir = v;
+	else if ((v = value_of(arg, "dir")) != NULL)
+		o->dir = v;
+	else if ((v = value_of(arg, "conf")) != NULL)
+		o->conf = v;
+	else if ((v = value_of(arg, "wait")) != NULL) {
+		o->wait = strtol(v, &end, 10);
+		return *end == '\0' && o->wait > 0 && o->wait <= 600 ? 0 : -1;
+	} else
+		return -1;
+	return 0;
+}
+
+static int
+parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct opts *o)
+{
+	char shown[80];
 	int i;
 
 	o->nullok = 0;
 	o->wait = 60;
 	o->bindir = LV_BINDIR;
 	o->dir = o->conf = NULL;
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "nullok") == 0)
-			o->nullok = 1;
-		else if (strncmp(argv[i], "bindir=", 7) == 0)
-			o->bindir = argv[i] + 7;
-		else if (strncmp(argv[i], "dir=", 4) == 0)
-			o->dir = argv[i] + 4;
-		else if (strncmp(argv[i], "conf=", 5) == 0)
-			o->conf = argv[i] + 5;
-		else if (strncmp(argv[i], "wait=", 5) == 0)
-			o->wait = strtol(argv[i] + 5, NULL, 10);
-	}
-	if (o->wait <= 0 || o->wait > 600)
-		o->wait = 60;
+	for (i = 0; i < argc; i++)
+		if (parse_opt(argv[i], o) != 0) {
+			printable(argv[i], shown, sizeof(shown));
+			pam_syslog(pamh, LOG_ERR, "unknown option or bad value: %s (pam_lv(8) lists them)", shown);
+			return -1;
+		}
+	return 0;
 }
 
 /* The same rule as lv's: 1-64 of A-Za-z0-9._@-, not starting with . - @. */
@@ -74,17 +122,6 @@ valid_account(const char *s)
 	if (n == 0 || n > 64 || s[0] == '.' || s[0] == '-' || s[0] == '@')
 		return 0;
 	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") == n;
-}
-
-/* The name for syslog: printable bytes only, so it cannot forge a line. */
-static void
-printable(const char *s, char *buf, size_t size)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < size; i++)
-		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
-	buf[i] = '\0';
 }
 
 /* The PAM user must be an account as the account database spells it:
@@ -190,7 +227,6 @@ drain(int fd, char *buf, size_t size)
 	while (n + 1 < size && (k = read(fd, buf + n, size - 1 - n)) > 0)
 		n += (size_t)k;
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 	while (read(fd, sink, sizeof(sink)) > 0)
 		;
 	close(fd);
@@ -248,6 +284,7 @@ run_lv(pam_handle_t *pamh, const struct opts *o, char *const argv[], struct run 
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/%s", o->bindir, argv[0]);
+	r->prog = argv[0];
 	if (open_pipes(r, in, out, err, report) != 0) {
 		pam_syslog(pamh, LOG_ERR, "cannot run %s: pipe: %m", path);
 		return -1;
@@ -268,6 +305,7 @@ run_lv(pam_handle_t *pamh, const struct opts *o, char *const argv[], struct run 
 		close(report[0]);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
+	r->err[strcspn(r->err, "\n")] = '\0';
 	while (pid > 0 && (reaped = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	sigaction(SIGCHLD, &old, NULL);
@@ -316,24 +354,50 @@ tell(pam_handle_t *pamh, const struct run *r)
 		pam_error(pamh, "%s", m ? m + 2 : r->err);
 }
 
+/* The exit code and the program's line to syslog, kept on one line;
+ * faults (not the user's doing) at a higher priority. */
+static void
+log_status(pam_handle_t *pamh, const char *user, int st, const struct run *r, int fault)
+{
+	char line[sizeof(r->err)];
+	size_t i;
+
+	for (i = 0; r->err[i] != '\0'; i++)
+		line[i] = (unsigned char)r->err[i] < 0x20 || r->err[i] == 0x7f ? '?' : r->err[i];
+	line[i] = '\0';
+	if (st < 0)
+		pam_syslog(pamh, LOG_ERR, "%s for %s did not run to its end", r->prog, user);
+	else
+		pam_syslog(pamh, fault ? LOG_ERR : LOG_NOTICE, "%s for %s exited %d: %s", r->prog, user, st, line);
+}
+
+/* A refusal (a wrong or malformed code, a method the account lacks, a
+ * lock-out, no enrolment) shows lv's reason; a fault (storage,
+ * configuration, safety, a program that did not run) only where to look. */
 static int
 map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, const struct run *r)
 {
-	switch (st) {
-	case 0:
+	if (st == 0)
 		return PAM_SUCCESS;
+	log_status(pamh, user, st, r, st != 1 && st != 65 && st != 66 && st != 69 && st != 75);
+	switch (st) {
 	case 1:
+	case 65:
+	case 69:
 		tell(pamh, r);
 		return PAM_AUTH_ERR;
 	case 66:
-		return o->nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
+		if (o->nullok)
+			return PAM_IGNORE;
+		tell(pamh, r);
+		return PAM_USER_UNKNOWN;
 	case 75:
 		tell(pamh, r);
 		return PAM_MAXTRIES;
 	case -1: /* run_lv has said why */
 		return PAM_SYSTEM_ERR;
 	default:
-		pam_syslog(pamh, LOG_ERR, "lv for %s exited %d: %s", user, st, r->err);
+		pam_error(pamh, "Login verification is not available now; the system log says why.");
 		return PAM_SYSTEM_ERR;
 	}
 }
@@ -366,6 +430,10 @@ verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const ch
 	struct run r;
 	int st;
 
+	if (code[0] == '\0') {
+		pam_error(pamh, "No code was typed.");
+		return PAM_AUTH_ERR;
+	}
 	if (strlen(code) > ANSWER_MAX)
 		return PAM_AUTH_ERR;
 	snprintf(line, sizeof(line), "%s\n", code);
@@ -375,6 +443,83 @@ verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const ch
 	st = run_lv(pamh, o, argv, &r);
 	memset(line, 0, sizeof(line));
 	return map_status(pamh, o, user, st, &r);
+}
+
+/* lv-verify --methods: one name a line, sms with "<TAB>gateway" when
+ * lv-sendcode can send a code itself; names pam_lv does not know are
+ * skipped. */
+static void
+parse_methods(char *out, struct methods *m)
+{
+	char *line, *save = NULL;
+
+	memset(m, 0, sizeof(*m));
+	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		m->totp |= strcmp(line, "totp") == 0;
+		m->sms_send |= strcmp(line, "sms\tgateway") == 0;
+		m->sms |= strcmp(line, "sms") == 0 || strcmp(line, "sms\tgateway") == 0;
+		m->push |= strcmp(line, "push") == 0;
+		m->backup |= strcmp(line, "backup") == 0;
+	}
+}
+
+/* Before any prompt: an account that is not enrolled gets none. */
+static int
+ask_methods(pam_handle_t *pamh, const struct opts *o, const char *user, struct methods *m)
+{
+	char *extra[] = { "--methods", NULL }, *argv[16];
+	struct run r;
+	int st;
+
+	memset(&r, 0, sizeof(r));
+	build_argv(o, "lv-verify", NULL, user, extra, argv);
+	if ((st = run_lv(o, argv, &r)) != 0)
+		return map_status(pamh, o, user, st, &r);
+	parse_methods(r.out, m);
+	return PAM_SUCCESS;
+}
+
+/* "authenticator app code, SMS code or backup code": the codes the
+ * account can type; "" when none. */
+static void
+code_kinds(const struct methods *m, char *buf, size_t size)
+{
+	const char *kind[3];
+	size_t n = 0, i, len;
+
+	if (m->totp)
+		kind[n++] = "authenticator app code";
+	if (m->sms)
+		kind[n++] = "SMS code";
+	if (m->backup)
+		kind[n++] = "backup code";
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", kind[i]);
+	}
+}
+
+/* The prompt names what will work: the codes the account has, with the
+ * way to get an SMS code when one can be sent (hint), and Enter for a
+ * push only with a device (push). 0 when nothing would work. */
+static int
+code_prompt(const struct methods *m, int push, int hint, char *buf, size_t size)
+{
+	const char *tail = hint && m->sms_send ? SMS_HINT : "";
+	char kinds[128];
+
+	code_kinds(m, kinds, sizeof(kinds));
+	if (push && kinds[0] != '\0')
+		snprintf(buf, size, "Press Enter for a push, or type %s %s%s: ", m->totp || m->sms ? "an" : "a",
+		    kinds, tail);
+	else if (push)
+		snprintf(buf, size, "Press Enter for a push: ");
+	else if (kinds[0] != '\0')
+		snprintf(buf, size, "%c%s%s: ", toupper((unsigned char)kinds[0]), kinds + 1, tail);
+	else
+		return 0;
+	return 1;
 }
 
 /* ID<TAB>NUMBER<TAB>TOKEN from lv-requests new */
@@ -463,30 +608,73 @@ push(pam_handle_t *pamh, const struct opts *o, const char *user)
 	return rc;
 }
 
+/* "sms" typed: lv-sendcode sends a code through the configured gateway,
+ * then the codes are asked for again. A send refused (sent too recently,
+ * a cap) says why; an earlier code may still work. */
+static int
+sms(pam_handle_t *pamh, const struct opts *o, const char *user, const struct methods *m)
+{
+	char prompt[256], *answer = NULL, *argv[16];
+	struct run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	build_argv(o, "lv-sendcode", NULL, user, NULL, argv);
+	if ((rc = run_lv(o, argv, &r)) == 0)
+		pam_info(pamh, "A code was sent to your phone by text message.");
+	else
+		map_status(pamh, o, user, rc, &r);
+	memset(r.out, 0, sizeof(r.out)); /* empty through a gateway; never kept */
+	code_prompt(m, 0, 0, prompt, sizeof(prompt));
+	if ((rc = ask(pamh, prompt, &answer)) == PAM_SUCCESS)
+		rc = verify_code(pamh, o, user, answer);
+	forget(answer);
+	return rc;
+}
+
+static int
+second_step(pam_handle_t *pamh, const struct opts *o, const char *user, const struct methods *m)
+{
+	char prompt[256], *answer = NULL;
+	int rc;
+
+	if (!code_prompt(m, m->push, 1, prompt, sizeof(prompt))) {
+		pam_syslog(pamh, LOG_NOTICE, "%s has no method a login here can use", user);
+		pam_error(pamh, "None of your login verification methods works here.");
+		return PAM_AUTH_ERR;
+	}
+	if ((rc = ask(pamh, prompt, &answer)) != PAM_SUCCESS)
+		return rc;
+	if (answer[0] == '\0' && m->push)
+		rc = push(pamh, o, user);
+	else if (m->sms_send && strcasecmp(answer, "sms") == 0)
+		rc = sms(pamh, o, user, m);
+	else
+		rc = verify_code(pamh, o, user, answer);
+	forget(answer);
+	return rc;
+}
+
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const char *user = NULL;
-	char *answer = NULL;
+	struct methods m;
 	struct opts o;
 	int rc;
 
 	(void)flags;
-	parse_opts(argc, argv, &o);
+	if (parse_opts(pamh, argc, argv, &o) != 0)
+		return PAM_SERVICE_ERR;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return PAM_USER_UNKNOWN;
 	if (!known_user(pamh, user))
 		return PAM_USER_UNKNOWN;
 	if (!valid_account(user))
 		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
-	if ((rc = ask(pamh, PROMPT, &answer)) != PAM_SUCCESS)
+	if ((rc = ask_methods(pamh, &o, user, &m)) != PAM_SUCCESS)
 		return rc;
-	if (answer[0] == '\0')
-		rc = push(pamh, &o, user);
-	else
-		rc = verify_code(pamh, &o, user, answer);
-	forget(answer);
-	return rc;
+	return second_step(pamh, &o, user, &m);
 }
 
 PAM_EXTERN int

@@ -1,6 +1,7 @@
 /* A stand-in for an lv program in the PAM tests: writes its open
  * descriptors and its blocked and ignored signals (as /proc shows them) to
- * DIR/child-state, DIR given with -d as pam_lv passes it, then exits 0.
+ * DIR/child-state, DIR given with -d as pam_lv passes it, then exits 0;
+ * asked for --methods, it names backup, so that pam_lv prompts.
  * A compiled program, because shells and interpreters reset the signal mask
  * or ignore signals of their own at start. */
 #include <dirent.h>
@@ -58,5 +59,8 @@ main(int argc, char **argv)
 		return 74;
 	fprintf(out, "%s\n", fds);
 	signals(out);
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--methods") == 0)
+			printf("backup\n");
 	return fclose(out) == 0 ? 0 : 74;
 }

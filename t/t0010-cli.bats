@@ -97,7 +97,7 @@ load lib
 @test "a code passed in argv is refused with 64 and not echoed, and stays valid" {
 	enrol alice
 	run --separate-stderr -64 lv-verify alice "$code"
-	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] [--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS]" ]
+	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] [--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS] | lv-verify ACCOUNT --methods [--client first-party|third-party]" ]
 	[[ "$stderr" != *"$code"* ]]
 	run -0 lv-verify alice <<<"$code"
 }
@@ -112,7 +112,7 @@ load lib
 	run -64 lv-enroll bob --phone +15551234567 --qr
 	run -64 lv-enroll --init bob
 	run -64 lv-enroll --init --phone +15551234567
-	run -64 lv-unenroll alice --phone --totp
+	run -64 lv-unenroll alice --phone --totp --reason x
 	run -64 lv-unlock alice
 	[[ "$output" == "lv-unlock: --reason is required (it goes to the audit log); usage: "* ]]
 	run -64 lv-verify alice --method pin

@@ -12,7 +12,7 @@ each_program() {
 	run -"$2" lv-backup new "$name"
 	run -"$2" lv-status "$name"
 	run -"$2" lv-unlock "$name" --reason x
-	run -"$2" lv-unenroll "$name"
+	run -"$2" lv-unenroll "$name" --reason x
 }
 
 @test "a path in the account name exits 65 in every program and creates nothing" {

@@ -259,7 +259,7 @@ every_on_alice() {
 	[ "$output" = "lv-verify: unsafe audit log of alice: a symbolic link" ]
 	run -77 lv-backup new alice
 	run -77 lv-unlock alice --reason x
-	run -77 lv-unenroll alice
+	run -77 lv-unenroll alice --reason x
 	[ ! -e audit.elsewhere ]
 	cmp records.before "$d/records.1"
 	rm "$d/audit"

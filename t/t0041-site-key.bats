@@ -73,7 +73,7 @@ warning() {
 	run -0 lv-requests list alice
 	run -0 lv-unlock alice --reason "ticket 1"
 	run -0 lv-expire
-	run -0 lv-unenroll alice --totp
+	run -0 lv-unenroll alice --totp --reason x
 	run -0 lv-unenroll alice --reason "ticket 2"
 	[ ! -e "$LV_DIR-key" ]
 	cmp key.before "$LV_DIR/site.key"
@@ -122,7 +122,7 @@ lv-status: no such account: bob" ]
 	local both="two site keys, $LV_DIR/site.key and $LV_DIR-key/site.key: keep the one the records were made with and remove the other (lv-state(5))"
 	for p in "lv-verify alice" "lv-status alice" "lv-status --list" "lv-backup status alice" "lv-sendcode alice" \
 	    "lv-temppass alice" "lv-requests list alice" "lv-unlock alice --reason x" "lv-expire" \
-	    "lv-enroll --init" "lv-enroll bob --phone +15551234567" "lv-unenroll alice"; do
+	    "lv-enroll --init" "lv-enroll bob --phone +15551234567" "lv-unenroll alice --reason x"; do
 		run -78 $p <<<"$code"
 		[ "$output" = "${p%% *}: $both" ]
 	done

@@ -146,7 +146,7 @@ refused_everywhere() {
 	[ "$output" = "lv-verify: account is busy (lock held for more than 200 ms); try again" ]
 	run -75 lv-backup new alice
 	run -75 lv-unlock alice --reason x
-	run -75 lv-unenroll alice
+	run -75 lv-unenroll alice --reason x
 	run -75 lv-enroll --update alice --phone +15559999999
 	# Readers do not take the lock.
 	run -0 lv-status alice

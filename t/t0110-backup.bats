@@ -169,6 +169,28 @@ INACTIVE="lv-verify: rejected: this backup code is inactive: it was used, or a l
 	[[ "${lines[-1]}" == *" event=verify method=backup result=reject by=$(id -un)" ]]
 }
 
+@test "new and reset take a --reason that ties the code to its ticket in the audit log" {
+	enrol alice
+	run --separate-stderr -0 lv-backup new alice --reason "lost phone, ticket 4711"
+	[[ "$output" =~ ^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$ ]]
+	run -0 lv-backup reset alice --print --reason 'said "reset", C:\codes'
+	run -0 lv-status alice --log
+	[[ "${lines[-2]}" == *" event=backup-new method=backup result=ok by=$(id -un) reason=\"lost phone, ticket 4711\"" ]]
+	[[ "${lines[-1]}" == *" event=backup-reset method=backup result=ok by=$(id -un) reason=\"said \\\"reset\\\", C:\\\\codes\"" ]]
+}
+
+@test "a bad --reason exits 65 and --reason with status 64, before any change" {
+	enrol alice
+	cp "$(records alice)" before
+	for r in "" $'a\tb' $'a\nb' "$(printf 'r%.0s' {1..129})"; do
+		run -65 lv-backup new alice --reason "$r"
+		[ "$output" = "lv-backup: bad reason: 1-128 printable characters, no tabs or newlines" ]
+	done
+	run -64 lv-backup status alice --reason x
+	[ "$output" = "lv-backup: --reason goes with new or reset; usage: lv-backup [-d DIR] [-c FILE] new|reset ACCOUNT [--print] [--reason TEXT] | lv-backup status ACCOUNT" ]
+	cmp before "$(records alice)"
+}
+
 @test "backup codes carry 80 random bits: 200 codes, all different, every symbol used" {
 	enrol alice
 	for i in $(seq 200); do lv-backup reset alice; done >codes

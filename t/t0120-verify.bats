@@ -169,3 +169,25 @@ frozen() {
 	[[ "${lines[-2]}" == *" event=verify method=backup result=accept by=$(id -un) seq=2" ]]
 	[[ "${lines[-1]}" == *" event=verify method=backup result=reject by=$(id -un)" ]]
 }
+
+# The audit events of ACCOUNT's 6-digit verifications, without time and caller.
+six_digit_events() {
+	sed -n -e 's/^[^ ]* //' -e 's/ by=[^ ]*//' -e '/^event=verify/p' "$(acctdir "$1")/audit"
+}
+
+@test "a wrong 6-digit code is audited as a guess of the methods the account has, and only those" {
+	lv-enroll alice --totp >/dev/null
+	enrol bob
+	lv-enroll carol --phone +15551234567 --totp >/dev/null
+	for who in alice bob carol; do
+		run -1 lv-verify "$who" <<<000000
+	done
+	run -1 lv-verify carol --method totp <<<000000
+	run -0 six_digit_events alice
+	[ "$output" = "event=verify method=totp result=reject" ]
+	run -0 six_digit_events bob
+	[ "$output" = "event=verify method=sms result=reject to=+1******4567" ]
+	run -0 six_digit_events carol
+	[ "$output" = "event=verify method=sms+totp result=reject to=+1******4567
+event=verify method=totp result=reject" ]
+}

@@ -31,35 +31,49 @@ load lib
 	[ "$(grep -c 'event=' "$d/audit")" -eq 5 ]
 }
 
-@test "without --reason the disabled line says none was given" {
-	enrol alice
-	lv-unenroll alice
-	run -66 lv-status alice
-	[ "${lines[1]##*$'\t'}" = "none given" ]
-	[[ "$(lv-status alice --log)" == *' event=unenrol method=all result=ok by='"$(id -un)" ]]
+@test "without --reason, turning verification off or removing a method exits 64 and changes nothing" {
+	lv-device keygen --key phone.key >phone.pub
+	enrol alice --phone +15551234567 --totp --device-key - <phone.pub >/dev/null
+	cp "$(records alice)" before
+	id=$(lv-status alice | awk -F '\t' '$1 == "device" { print $2 }')
+	for what in "" --phone --totp "--device $id"; do
+		# shellcheck disable=SC2086
+		run -64 lv-unenroll alice $what
+		[ "$output" = "lv-unenroll: --reason TEXT is required (why, for the audit log: a ticket, what the user said); usage: lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | lv-unenroll ACCOUNT --signed-out [--reason TEXT]" ]
+	done
+	cmp before "$(records alice)"
+	[ "$(grep -c 'event=unenrol\|event=remove-method' "$(acctdir alice)/audit")" = 0 ]
 }
 
-@test "--phone removes the last method, so verification is off" {
+@test "the reason is in the disabled line and the audit line" {
 	enrol alice
-	run -0 lv-unenroll alice --phone
+	lv-unenroll alice --reason "lost phone, no backup code; ticket 4711"
 	run -66 lv-status alice
-	[ "${lines[1]##*$'\t'}" = "last method removed" ]
+	[ "${lines[1]##*$'\t'}" = "lost phone, no backup code; ticket 4711" ]
+	[[ "$(lv-status alice --log)" == *' event=unenrol method=all result=ok by='"$(id -un)"' reason="lost phone, no backup code; ticket 4711"' ]]
+}
+
+@test "--phone removes the last method, so verification is off, and the disabled line says so with the reason" {
+	enrol alice
+	run -0 lv-unenroll alice --phone --reason "user deleted the phone"
+	run -66 lv-status alice
+	[ "${lines[1]##*$'\t'}" = "last method removed: user deleted the phone" ]
 	run -66 lv-verify alice <<<"$code"
-	[[ "$(lv-status alice --log)" == *' event=unenrol method=sms result=ok by='*' phone=+1******4567' ]]
+	[[ "$(lv-status alice --log)" == *' event=unenrol method=sms result=ok by='*' phone=+1******4567 reason="user deleted the phone"' ]]
 	[[ "$(state_bytes)" != *5551234567* ]]
 }
 
-@test "--phone with a reason records the reason" {
-	enrol alice
-	lv-unenroll alice --phone --reason "user deleted the phone"
-	run -66 lv-status alice
-	[ "${lines[1]##*$'\t'}" = "user deleted the phone" ]
+@test "removing one method of several records the reason and leaves verification on" {
+	enrol alice --phone +15551234567 --totp >/dev/null
+	run -0 lv-unenroll alice --totp --reason "new phone, app not set up"
+	[ "$(fact alice enrolled)" = yes ]
+	[[ "$(lv-status alice --log)" == *' event=remove-method method=totp result=ok by='*' reason="new phone, app not set up"' ]]
 }
 
 @test "removing a method the account does not have exits 69 and changes nothing" {
 	enrol alice
 	cp "$(records alice)" before
-	run -69 lv-unenroll alice --totp
+	run -69 lv-unenroll alice --totp --reason x
 	[ "$output" = "lv-unenroll: alice has no TOTP" ]
 	cmp before "$(records alice)"
 	[ "$(fact alice enrolled)" = yes ]
@@ -67,7 +81,7 @@ load lib
 
 @test "unenrolling an account that is not there or not enrolled exits 66" {
 	lv-enroll --init
-	run -66 lv-unenroll alice
+	run -66 lv-unenroll alice --reason x
 	[ "$output" = "lv-unenroll: no such account: alice" ]
 	enrol alice
 	lv-unenroll alice --reason x

@@ -152,7 +152,7 @@ other() {
 	run -1 faketime -f "$T0" lv-verify alice <<<"$(other "$sms")"
 	run -0 faketime -f "$T0" lv-verify alice <<<"$sms"
 	run sed -e 's/^[^ ]* //' -e 's/ by=[^ ]*//' "$(acctdir alice)/audit"
-	[ "${lines[2]}" = "event=verify method=sms+totp result=reject to=+1******4567" ]
+	[ "${lines[2]}" = "event=verify method=sms result=reject to=+1******4567" ]
 	[ "${lines[3]}" = "event=verify method=sms result=accept to=+1******4567" ]
 	run grep -cE "(^|[^0-9a-f])$sms([^0-9a-f]|\$)" "$(acctdir alice)/audit"
 	[ "$output" = 0 ]

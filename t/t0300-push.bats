@@ -190,7 +190,7 @@ status_of() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do lv-requests new alice >/dev/null; done
 	run -75 lv-requests new alice
 	[[ "$output" =~ ^"lv-requests: 10 login requests of alice in the last hour, the most allowed: try again in "[0-9]+" s"$ ]]
-	lv-unenroll alice
+	lv-unenroll alice --reason "lost phone"
 	enrol alice --device-key - <phone.pub
 	run -75 lv-requests new alice
 	run -0 at +3601s lv-requests new alice

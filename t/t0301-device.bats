@@ -102,8 +102,8 @@ devid() {
 	lostid=$(devid 1 alice)
 	push alice
 	answer alice lost.key approve "$num" >lost.line
-	run -0 lv-unenroll alice --device "$lostid"
-	run -69 lv-unenroll alice --device "$lostid"
+	run -0 lv-unenroll alice --device "$lostid" --reason "phone lost"
+	run -69 lv-unenroll alice --device "$lostid" --reason "phone lost"
 	[ "$output" = "lv-unenroll: alice has no device $lostid (lv-status lists them)" ]
 	run -1 lv-requests answer alice <lost.line
 	[ "$output" = "lv-requests: rejected: bad signature, or a key that is not enrolled for this account" ]
@@ -115,9 +115,9 @@ devid() {
 @test "removing the last device turns verification off" {
 	device phone
 	enrol alice --device-key - <phone.pub
-	run -0 lv-unenroll alice --device "$(devid 1 alice)"
+	run -0 lv-unenroll alice --device "$(devid 1 alice)" --reason "phone lost"
 	run -66 lv-status alice
-	[[ "$output" =~ $'\n'disabled$'\t'.*$'\t'"last method removed"$ ]]
+	[[ "$output" =~ $'\n'disabled$'\t'.*$'\t'"last method removed: phone lost"$ ]]
 	run -66 lv-requests new alice
 }
 
@@ -164,7 +164,7 @@ devid() {
 	enrol alice --device-key - <first.pub
 	lv-enroll --update alice --device-key - <second.pub
 	secondid=$(devid 2 alice)
-	lv-unenroll alice --device "$(devid 1 alice)"
+	lv-unenroll alice --device "$(devid 1 alice)" --reason "phone lost"
 	[ "$(lv-status alice | grep '^device')" = "device	$secondid	$(lv-status alice | awk -F'\t' '$1 == "device" { print $3 }')	enrolling" ]
 	run -0 bash -c "lv-device signout --key second.key alice | lv-unenroll alice --signed-out"
 }

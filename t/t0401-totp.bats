@@ -150,15 +150,15 @@ totp_enrol() {
 @test "lv-unenroll --totp removes the method alone; the last method turns verification off" {
 	run --separate-stderr -0 lv-enroll alice --phone +15551234567 --totp
 	secret=$(uri_secret "$output")
-	run -0 lv-unenroll alice --totp
+	run -0 lv-unenroll alice --totp --reason "new phone, no app yet"
 	run -0 lv-status alice
 	[[ "$output" == *$'\ntotp\tno\n'* ]]
 	verify_at "$T" alice "$(totp_at "$T")" --method totp
 	[ "$status" -eq 69 ]
-	run -69 lv-unenroll alice --totp
+	run -69 lv-unenroll alice --totp --reason "new phone, no app yet"
 	[ "$output" = "lv-unenroll: alice has no TOTP" ]
 	totp_enrol bob
-	run -0 lv-unenroll bob --totp
+	run -0 lv-unenroll bob --totp --reason "app removed"
 	run -66 lv-status bob
 	[[ "$output" == *"last method removed"* ]]
 }

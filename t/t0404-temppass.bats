@@ -35,6 +35,18 @@ verify3() {
 	[[ "$output" == *'event=verify method=temp result=accept by='*' label="mail"'* ]]
 }
 
+@test "--reason is audited beside the label; a bad one exits 65 before any change" {
+	enrol alice
+	run -0 lv-temppass alice --label mail --reason "app lost its key; ticket 77"
+	run -0 lv-status alice --log
+	[[ "${lines[-1]}" == *' event=temppass method=temp result=ok by='*' label="mail" ttl=3600 reason="app lost its key; ticket 77"' ]]
+	cp "$(records alice)" before
+	run -65 lv-temppass alice --label mail --reason $'a\tb'
+	[ "$output" = "lv-temppass: bad reason: 1-128 printable characters, no tabs or newlines" ]
+	run -65 lv-temppass alice --reason ""
+	cmp before "$(records alice)"
+}
+
 @test "case, spaces and dashes in a temporary password are ignored" {
 	enrol alice
 	temppass alice
@@ -176,7 +188,7 @@ verify3() {
 	run -65 lv-temppass -- -alice
 	run -66 lv-temppass bob
 	[ "$output" = "lv-temppass: no such account: bob" ]
-	run -0 lv-unenroll alice
+	run -0 lv-unenroll alice --reason "lost phone"
 	run -66 lv-temppass alice
 	[ "$output" = "lv-temppass: login verification is not enabled for alice" ]
 	run -64 lv-temppass alice extra

@@ -65,7 +65,7 @@ fingerprint() {
 	run -74 lv-enroll bob --phone +15551234567
 	[ "$output" = "lv-enroll: cannot create bucket directory: Read-only file system" ]
 	run -74 lv-unlock alice --reason "read-only"
-	run -74 lv-unenroll alice
+	run -74 lv-unenroll alice --reason "lost phone"
 	run -0 lv-status alice
 	[ "${lines[0]}" = "$(printf 'enrolled\tyes')" ]
 	run -0 lv-status --list

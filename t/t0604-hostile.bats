@@ -31,7 +31,7 @@ canary_intact() {
 	[ "$output" = "lv-verify: unsafe account directory: a symbolic link or not a directory" ]
 	run -77 lv-status alice
 	run -77 lv-backup new alice
-	run -77 lv-unenroll alice
+	run -77 lv-unenroll alice --reason x
 	run -77 lv-enroll alice --update --phone +15559876543
 	canary_intact "alice
 canary"

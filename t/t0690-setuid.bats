@@ -41,7 +41,7 @@ setup() {
 	cd "$D" || return 1
 	unset LV_DIR LV_CONF
 	for u in "$u1" "$u2"; do
-		as root lv-unenroll "$u" >/dev/null 2>&1 || true
+		as root lv-unenroll "$u" --reason "next test" >/dev/null 2>&1 || true
 	done
 	rm -f "$D/phone.key" "$D/phone.pub"
 	: >"$D/gw.out"
@@ -88,6 +88,16 @@ $svc 600" ]
 	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
 	run -0 as "$u1" lv-verify "$u1" <<<"$code1"
 	run -0 as root lv-verify "$u2" <<<"$code2"
+}
+
+@test "an ordinary user asks which methods their own account has, and no other's" {
+	as root lv-enroll "$u1" --phone +15551234567 >/dev/null
+	as root lv-enroll "$u2" --phone +15551234568 >/dev/null
+	run --separate-stderr -0 as "$u1" lv-verify "$u1" --methods
+	[ "$output" = "sms	gateway
+backup" ]
+	run -77 as "$u1" lv-verify "$u2" --methods
+	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
 }
 
 @test "root running a program that is not set-user-ID acts as the state directory's owner" {
@@ -143,7 +153,7 @@ $svc 600" ]
 	code1=$(as root lv-enroll "$u1" --phone +15551234567)
 	as root lv-enroll "$u2" --phone +15551234568 >/dev/null
 	# Not set-user-ID, they run with the user's own rights.
-	for cmd in "lv-status $u2" "lv-backup new $u2" "lv-unlock $u2 --reason x" "lv-unenroll $u2" \
+	for cmd in "lv-status $u2" "lv-backup new $u2" "lv-unlock $u2 --reason x" "lv-unenroll $u2 --reason x" \
 		"lv-temppass $u2" "lv-enroll --update $u2 --phone +15550000000" "lv-expire"; do
 		read -ra words <<<"$cmd"
 		run -74 as "$u2" "${words[@]}"

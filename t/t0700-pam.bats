@@ -3,48 +3,24 @@
 # PAM service file and add a scratch user (pam_lv logs in only names the
 # account database knows), as CI runs.
 load lib
+load pam
 
 user=lvpamsxu1
 
 setup_file() {
-	id "$user" >/dev/null 2>&1 || useradd -M -d /nonexistent -p '*' -s /usr/sbin/nologin "$user"
-}
-
-teardown_file() {
-	userdel "$user" 2>/dev/null || true
-}
-
-setup() {
-	export LV_DIR="$BATS_TEST_TMPDIR/state"
-	export LV_CONF="$BATS_TEST_TMPDIR/lv.conf"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	service="lvtest-$$-$BATS_TEST_NUMBER"
-	write_service ""
-}
-
-teardown() {
-	rm -f "/etc/pam.d/$service"
-}
-
-write_service() {
-	cat >"/etc/pam.d/$service" <<-EOS
-	auth requisite pam_permit.so
-	auth required $top/pam/pam_lv.so bindir=$top/bin dir=$LV_DIR conf=$LV_CONF wait=5 $1
-	account required pam_permit.so
-	EOS
+	scratch_user
 }
 
 @test "pam_lv accepts a right backup code and asks with the documented prompt" {
 	enrol "$user"
 	run -0 pamtester "$service" "$user" authenticate <<<"$code"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	[ "$output" = "SMS code or backup code: pamtester: successfully authenticated" ]
 }
 
 @test "pam_lv rejects a wrong code with an authentication error" {
 	enrol "$user"
 	run -1 pamtester "$service" "$user" authenticate <<<"0000-0000-0000-0000"
-	[ "$output" = "Verification code (or press Enter for a push): rejected: wrong backup code
+	[ "$output" = "SMS code or backup code: rejected: wrong backup code
 pamtester: Authentication failure" ]
 }
 
@@ -56,23 +32,24 @@ pamtester: Authentication failure" ]
 	run -1 pamtester "$service" "$user" authenticate <<<"123456"
 	# The module runs lv-verify on the real clock: a slow machine may have
 	# spent a second or two of the minute already.
-	[[ "$output" =~ ^"Verification code (or press Enter for a push): $user is locked after too many failures: try again in "(60|59|58)" s, or use a backup code"$'\n'"pamtester: Have exhausted maximum number of retries for service"$ ]]
+	[[ "$output" =~ ^"SMS code or backup code: $user is locked after too many failures: try again in "(60|59|58)" s, or use a backup code"$'\n'"pamtester: Have exhausted maximum number of retries for service"$ ]]
 }
 
 @test "pam_lv denies an account that is not enrolled unless nullok" {
 	lv-enroll --init
 	run -1 pamtester "$service" "$user" authenticate <<<"123456"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: User not known to the underlying authentication module" ]
+	[ "$output" = "no such account: $user
+pamtester: User not known to the underlying authentication module" ]
 	write_service nullok
 	run -0 pamtester "$service" "$user" authenticate <<<"123456"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	[ "$output" = "pamtester: successfully authenticated" ]
 }
 
 @test "pam_lv refuses, before any prompt and even with nullok, a name the account database does not hold" {
 	enrol "$user"
 	write_service nullok
 	run -1 pamtester "$service" "$user" authenticate <<<"$WRONG_CODE"
-	[ "$output" = "Verification code (or press Enter for a push): rejected: wrong backup code
+	[ "$output" = "SMS code or backup code: rejected: wrong backup code
 pamtester: Authentication failure" ]
 	for name in LVPAMSXU1 "$user."; do
 		run -1 pamtester "$service" "$name" authenticate <<<"$WRONG_CODE"
@@ -105,7 +82,7 @@ for s in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGHUP):
 signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM, signal.SIGUSR1))
 os.execvp(sys.argv[1], sys.argv[1:])
 ' pamtester "$service" "$user" authenticate <<<"123456"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	[ "$output" = "Backup code: pamtester: successfully authenticated" ]
 	# 3 is the stand-in's own handle on /proc/self/fd.
 	[ "$(cat "$LV_DIR/child-state")" = "fds: 0 1 2 3
 SigBlk:	0000000000000000
@@ -116,7 +93,7 @@ SigIgn:	0000000000000000" ]
 	enrol "$user"
 	echo "auth required $top/t/bin/pam_authtok_check.so" >>"/etc/pam.d/$service"
 	run -0 pamtester "$service" "$user" authenticate <<<"$code"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	[ "$output" = "SMS code or backup code: pamtester: successfully authenticated" ]
 }
 
 @test "the PAM_AUTHTOK check module fails when a module before it left a token" {
@@ -151,7 +128,7 @@ await_line() {
 	rc=0
 	wait "$pam" || rc=$?
 	[ "$rc" = 0 ]
-	[ "$(cat pam.out)" = "Verification code (or press Enter for a push): A login request was sent to your phone. Approve it there and pick $number.
+	[ "$(cat pam.out)" = "Press Enter for a push, or type a backup code: A login request was sent to your phone. Approve it there and pick $number.
 Press Enter once approved, or type a code instead: pamtester: successfully authenticated" ]
 }
 
@@ -159,7 +136,7 @@ Press Enter once approved, or type a code instead: pamtester: successfully authe
 	lv-device keygen --key phone.key >phone.pub
 	enrol "$user" --device-key - <phone.pub
 	run -0 stdbuf -o0 pamtester "$service" "$user" authenticate < <(printf '\n%s\n' "$code")
-	[[ "$output" =~ ^"Verification code (or press Enter for a push): A login request was sent to your phone. Approve it there and pick "[0-9][0-9]".
+	[[ "$output" =~ ^"Press Enter for a push, or type a backup code: A login request was sent to your phone. Approve it there and pick "[0-9][0-9]".
 Press Enter once approved, or type a code instead: pamtester: successfully authenticated"$ ]] || { printf "%s\n" "$output"; false; }
 }
 

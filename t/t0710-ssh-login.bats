@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # lv-login behind a real OpenSSH server on 127.0.0.1 with a configuration of
 # its own, logged into with the real ssh client and key authentication.
-# Needs root (a test user, sshd), as CI runs.
+# The server runs with a /dev/log of the test's own (t/with-syslog), so
+# what lv-login tells the administrator is in $D/syslog. A second port runs
+# lv-login --nullok, a third a misspelt option. Needs root (a test user,
+# sshd), as CI runs.
 load lib
 
 user=lvsshtest
@@ -14,17 +17,21 @@ setup_file() {
 	id "$user" >/dev/null 2>&1 || useradd -M -d "$D" -p '*' -s /bin/sh "$user"
 	mkdir -p "$D/bin" "$D/work" /run/sshd
 	chown "$user" "$D/work"
-	cp "$top"/bin/lv-* "$D/bin/"
+	cp "$top"/bin/lv-* "$top/t/bin/record-sms" "$D/bin/"
 	cp "$top/share/lv/lv-login" "$D/lv-login"
 	chmod 755 "$D/bin" "$D"/bin/* "$D/lv-login"
 	ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey"
 	ssh-keygen -q -t ed25519 -N '' -f "$D/clientkey"
 	cp "$D/clientkey.pub" "$D/authorized_keys"
 	chmod 644 "$D/authorized_keys"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	export port
+	port=$(free_port)
+	nullok_port=$(free_port)
+	badopt_port=$(free_port)
+	export port nullok_port badopt_port
 	write_sshd_config
-	/usr/sbin/sshd -f "$D/sshd_config" -E "$D/sshd.log"
+	"$top/t/with-syslog" "$D/syslog" /usr/sbin/sshd -D -f "$D/sshd_config" -E "$D/sshd.log" 3>&- &
+	syslogged=$!
+	export syslogged
 	for _ in $(seq 200); do
 		[ -s "$D/sshd.pid" ] && break
 		sleep 0.05
@@ -32,9 +39,15 @@ setup_file() {
 	[ -s "$D/sshd.pid" ]
 }
 
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 write_sshd_config() {
 	cat >"$D/sshd_config" <<-EOF
 	Port $port
+	Port $nullok_port
+	Port $badopt_port
 	ListenAddress 127.0.0.1
 	HostKey $D/hostkey
 	PidFile $D/sshd.pid
@@ -50,17 +63,26 @@ write_sshd_config() {
 	PermitTunnel no
 	PermitUserRC no
 	X11Forwarding no
+	Match LocalPort $nullok_port
+	    ForceCommand $D/lv-login --nullok
+	Match LocalPort $badopt_port
+	    ForceCommand $D/lv-login --nulok
 	EOF
 }
 
 teardown_file() {
 	[ -s "$D/sshd.pid" ] && kill "$(cat "$D/sshd.pid")"
+	for _ in $(seq 200); do
+		kill -0 "$syslogged" 2>/dev/null || break
+		sleep 0.05
+	done
 	userdel "$user" 2>/dev/null || true
 	rm -rf "$D"
 }
 
 setup() {
-	rm -rf "$D/work/state" "$D/work/phone.key"
+	rm -rf "$D/work/state" "$D/work/phone.key" "$D/work/rec" "$D/lv.conf"
+	: >"$D/syslog"
 	cd "$D/work" || return 1
 }
 
@@ -69,8 +91,9 @@ as_user() {
 	runuser -u "$user" -- env LV_DIR="$D/work/state" LV_CONF="$D/lv.conf" PATH="$D/bin:/usr/bin:/bin" "$@"
 }
 
+# ssh_in ARGS...: ssh to the server, on $ssh_port when set.
 ssh_in() {
-	ssh -F /dev/null -i "$D/clientkey" -p "$port" -o StrictHostKeyChecking=no \
+	ssh -F /dev/null -i "$D/clientkey" -p "${ssh_port:-$port}" -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR "$@"
 }
 
@@ -95,16 +118,18 @@ enrol_phone_app() {
 	code=$(as_user lv-enroll "$user" --device-key - <"$D/phone.pub")
 }
 
-@test "ssh login: the push is approved from another process and the command runs" {
+@test "ssh login: the push is approved from another process and the command runs, its standard input untouched" {
 	enrol_phone_app
-	ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null >out 2>err &
+	printf 'line one\nline two\n' | ssh_in "$user@127.0.0.1" 'cat; echo ran-the-command' >out 2>err &
 	client=$!
 	await_number err
 	answer_push approve
 	rc=0
 	wait "$client" || rc=$?
 	[ "$rc" = 0 ]
-	[ "$(cat out)" = "ran-the-command" ]
+	[ "$(cat out)" = "line one
+line two
+ran-the-command" ]
 	[ "$(cat err)" = "A login request was sent to your phone: approve it there and pick $number." ]
 	as_user lv-requests list "$user" --all | cut -f3 | grep -qx 127.0.0.1
 }
@@ -122,7 +147,7 @@ enrol_phone_app() {
 	[ "$(tail -1 err)" = "Login verification failed." ]
 }
 
-@test "ssh login on a terminal: wrong codes leave the user outside" {
+@test "ssh login on a terminal: wrong codes leave the user outside, each with lv's reason; syslog gets exit code and line" {
 	enrol_phone_app
 	rc=0
 	printf '0000-0000-0000-0000\n0000-0000-0000-0001\n0000-0000-0000-0002\n' |
@@ -130,6 +155,11 @@ enrol_phone_app() {
 	[ "$rc" = 1 ]
 	grep -q "Login verification failed." out
 	run -1 grep -q ran-the-command out
+	[ "$(grep -c "^rejected: wrong backup code" out)" = 3 ]
+	run -0 login_log 3
+	[ "$output" = "<85> lv-verify for $user exited 1: lv-verify: rejected: wrong backup code
+<85> lv-verify for $user exited 1: lv-verify: rejected: wrong backup code
+<85> lv-verify for $user exited 1: lv-verify: rejected: wrong backup code" ]
 }
 
 @test "ssh login on a terminal: a backup code typed instead of the push lets the user in" {
@@ -149,6 +179,114 @@ enrol_phone_app() {
 	rc=0
 	printf '123456\n%s\n' "$code" | ssh_in -tt "$user@127.0.0.1" 'echo ran-the-command' >out 2>&1 || rc=$?
 	[ "$rc" = 0 ]
-	grep -q "Logins with 6-digit codes are locked for now; a backup code still works." out
+	grep -q "$user is locked after too many failures: try again in [0-9]* s, or use a backup code" out
 	grep -q "ran-the-command" out
+}
+
+# lv-login's lines in the server's syslog: priority, then the message
+# after the time; waits (bounded) for N of them.
+login_log() {
+	for _ in $(seq 100); do
+		[ "$(grep -c ' lv-login: ' "$D/syslog")" -ge "$1" ] && break
+		sleep 0.05
+	done
+	sed -n 's/^<\([0-9]*\)>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} lv-login: /<\1> /p' "$D/syslog"
+}
+
+totp_enrol() {
+	run --separate-stderr -0 as_user lv-enroll "$user" --totp
+	code=${lines[0]}
+	secret=$(sed -n 's/^otpauth:.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"${lines[1]}")
+	[ -n "$secret" ]
+}
+
+@test "ssh login on a terminal: a TOTP-only user is asked for the app's code, with no push and no hint for the administrator" {
+	totp_enrol
+	rc=0
+	oathtool --totp -b "$secret" | ssh_in -tt "$user@127.0.0.1" 'echo ran-the-command' >out 2>&1 || rc=$?
+	[ "$rc" = 0 ]
+	[ "$(grep -c "code: " out)" = 1 ] || { cat -A out; false; }
+	grep -q "^Authenticator app code or backup code: " out
+	grep -q "^ran-the-command" out
+	run -1 grep -Ei "push|request|device|lv-enroll|approve" out
+	run -0 login_log 0
+	[ "$output" = "" ]
+}
+
+@test "ssh remote command without a terminal, TOTP only: refused with one line, the command never runs, syslog says why" {
+	totp_enrol
+	run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "Without a terminal only a push to your phone app can verify this login, and your account has none: log in with a terminal to type a code.
+Login verification failed." ]
+	run -0 login_log 1
+	[ "$output" = "<85> no terminal and no device for $user: refused" ]
+	[ "$(as_user lv-requests list "$user" --all)" = "" ]
+}
+
+@test "ssh login on a terminal: typing sms sends a code through the gateway, and the code lets the user in" {
+	mkdir -m 700 "$D/work/rec"
+	chown "$user" "$D/work/rec"
+	printf 'sms_gateway = %s\n' "$D/bin/record-sms $D/work/rec ok" >"$D/lv.conf"
+	as_user lv-enroll "$user" --phone +15551234567 >/dev/null
+	mkfifo in
+	ssh_in -tt "$user@127.0.0.1" 'echo ran-the-command' <in >out 2>&1 &
+	client=$!
+	exec 4>in
+	echo sms >&4
+	for _ in $(seq 200); do
+		[ -s "$D/work/rec/stdin" ] && break
+		sleep 0.05
+	done
+	echo "$(sms-code <"$D/work/rec/stdin")" >&4
+	rc=0
+	wait "$client" || rc=$?
+	exec 4>&-
+	[ "$rc" = 0 ]
+	[ "$(grep -c "^SMS code or backup code (type sms to get a code by text message): " out)" = 2 ] || { cat -A out; false; }
+	grep -q "^A code was sent to your phone by text message." out
+	grep -q "^ran-the-command" out
+}
+
+@test "ssh with lv-login --nullok: a user who is not enrolled runs the command, and syslog says so" {
+	as_user lv-enroll --init
+	ssh_port=$nullok_port run -0 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "ran-the-command" ]
+	run -0 login_log 2
+	[ "$output" = "<85> lv-verify for $user exited 66: lv-verify: no such account: $user
+<85> $user is not enrolled: let in without the second step (--nullok)" ]
+}
+
+@test "ssh with lv-login --nullok: a user whose verification was turned off runs the command; an enrolled one still needs the step" {
+	totp_enrol
+	ssh_port=$nullok_port run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "${lines[-1]}" = "Login verification failed." ]
+	as_user lv-unenroll "$user" --reason "left the staff group"
+	ssh_port=$nullok_port run -0 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "ran-the-command" ]
+}
+
+@test "ssh without --nullok: a user who is not enrolled is refused with lv's reason" {
+	as_user lv-enroll --init
+	run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "no such account: $user
+Login verification failed." ]
+}
+
+@test "ssh with a misspelt lv-login option: refused (64), the user told to look in the log, syslog names the option" {
+	as_user lv-enroll --init
+	ssh_port=$badopt_port run -64 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "Login verification is not available now; the system log says why." ]
+	run -0 login_log 1
+	[ "$output" = "<83> unknown option --nulok: lv-login(8) takes only --nullok (check sshd_config's ForceCommand)" ]
+}
+
+@test "ssh login with an unsafe state directory: the user is told only where to look; syslog has lv's line" {
+	totp_enrol
+	chmod 777 "$D/work/state"
+	run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "Login verification is not available now; the system log says why.
+Login verification failed." ]
+	run -0 login_log 1
+	[[ "$output" == "<83> lv-verify for $user exited 77: lv-verify: "* ]]
+	chmod 700 "$D/work/state"
 }

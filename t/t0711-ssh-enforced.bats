@@ -125,7 +125,10 @@ ssh_person() {
 	SSH_ASKPASS="$D/askpass" SSH_ASKPASS_REQUIRE=force ssh_in "$@" </dev/null
 }
 
-PROMPT="($user@127.0.0.1) Verification code (or press Enter for a push): "
+# pam_lv's prompt for an account with a phone (enrol's default), and for
+# one with a phone app.
+PROMPT="($user@127.0.0.1) SMS code or backup code: "
+PUSH_PROMPT="($user@127.0.0.1) Press Enter for a push, or type a backup code: "
 # ssh ends its own diagnostics with a carriage return.
 DENIED="$user@127.0.0.1: Permission denied (keyboard-interactive)."$'\r'
 
@@ -183,7 +186,7 @@ DENIED="$user@127.0.0.1: Permission denied (keyboard-interactive)."$'\r'
 	wait "$client" || rc=$?
 	[ "$rc" = 0 ]
 	[ "$(cat out)" = "ran-the-command" ]
-	[ "$(cat "$D/prompts")" = "$PROMPT
+	[ "$(cat "$D/prompts")" = "$PUSH_PROMPT
 ($user@127.0.0.1) A login request was sent to your phone. Approve it there and pick $number.
 Press Enter once approved, or type a code instead: " ]
 	lv-requests list "$user" --all | cut -f3 | grep -qx 127.0.0.1

@@ -174,7 +174,7 @@ scenario() {
 	[ "$(stops bob)" = 3 ]
 	[ "$(stops carol)" = 1 ]
 	agreed alice backup backup
-	agreed bob sms sms+totp
+	agreed bob sms sms
 	agreed carol push push
 	run -1 on A lv-verify alice <alice.answer
 	run -1 on A lv-verify bob <bob.answer
