@@ -473,7 +473,7 @@ ask_methods(pam_handle_t *pamh, const struct opts *o, const char *user, struct m
 
 	memset(&r, 0, sizeof(r));
 	build_argv(o, "lv-verify", NULL, user, extra, argv);
-	if ((st = run_lv(o, argv, &r)) != 0)
+	if ((st = run_lv(pamh, o, argv, &r)) != 0)
 		return map_status(pamh, o, user, st, &r);
 	parse_methods(r.out, m);
 	return PAM_SUCCESS;
@@ -620,7 +620,7 @@ sms(pam_handle_t *pamh, const struct opts *o, const char *user, const struct met
 
 	memset(&r, 0, sizeof(r));
 	build_argv(o, "lv-sendcode", NULL, user, NULL, argv);
-	if ((rc = run_lv(o, argv, &r)) == 0)
+	if ((rc = run_lv(pamh, o, argv, &r)) == 0)
 		pam_info(pamh, "A code was sent to your phone by text message.");
 	else
 		map_status(pamh, o, user, rc, &r);
