@@ -73,9 +73,7 @@ open_dir(struct lv_ctx *c, int create)
 	if (fstat(c->dirfd, &st) != 0)
 		return lv_err(EX_IOERR, "cannot stat state directory %s:", c->dir);
 	c->owner = st.st_uid;
-	if ((rc = lv_safe_stat(c, c->dirfd, "state directory", 0)) != 0)
-		return rc;
-	return lv_priv_become_owner(c->owner);
+	return lv_safe_stat(c, c->dirfd, "state directory", 0);
 }
 
 /* Holds no account bucket yet. A key missing beside existing accounts is a
@@ -108,6 +106,9 @@ lv_ctx_open(struct lv_ctx *c, int flags)
 	if ((rc = open_dir(c, flags & LV_CTX_CREATE)) != 0)
 		return rc;
 	if ((rc = lv_conf_load(&c->conf, c->confpath, c->owner)) != 0)
+		return rc;
+	/* The configuration may be root's alone; all else is the owner's. */
+	if ((rc = lv_priv_become_owner(c->owner)) != 0)
 		return rc;
 	if ((rc = lv_priv_check(c)) != 0)
 		return rc;

@@ -365,10 +365,7 @@ log_status(pam_handle_t *pamh, const char *user, int st, const struct run *r, in
 	for (i = 0; r->err[i] != '\0'; i++)
 		line[i] = (unsigned char)r->err[i] < 0x20 || r->err[i] == 0x7f ? '?' : r->err[i];
 	line[i] = '\0';
-	if (st < 0)
-		pam_syslog(pamh, LOG_ERR, "%s for %s did not run to its end", r->prog, user);
-	else
-		pam_syslog(pamh, fault ? LOG_ERR : LOG_NOTICE, "%s for %s exited %d: %s", r->prog, user, st, line);
+	pam_syslog(pamh, fault ? LOG_ERR : LOG_NOTICE, "%s for %s exited %d: %s", r->prog, user, st, line);
 }
 
 /* A refusal (a wrong or malformed code, a method the account lacks, a
@@ -379,7 +376,8 @@ map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, c
 {
 	if (st == 0)
 		return PAM_SUCCESS;
-	log_status(pamh, user, st, r, st != 1 && st != 65 && st != 66 && st != 69 && st != 75);
+	if (st >= 0) /* else run_lv has said why */
+		log_status(pamh, user, st, r, st != 1 && st != 65 && st != 66 && st != 69 && st != 75);
 	switch (st) {
 	case 1:
 	case 65:
@@ -394,8 +392,6 @@ map_status(pam_handle_t *pamh, const struct opts *o, const char *user, int st, c
 	case 75:
 		tell(pamh, r);
 		return PAM_MAXTRIES;
-	case -1: /* run_lv has said why */
-		return PAM_SYSTEM_ERR;
 	default:
 		pam_error(pamh, "Login verification is not available now; the system log says why.");
 		return PAM_SYSTEM_ERR;

@@ -188,7 +188,7 @@ pamtester: System error" ]
 	[ "$output" = "Login verification is not available now; the system log says why.
 pamtester: System error" ]
 	run -0 pam_log
-	[ "$output" = "<83> pamtester: pam_lv($service:auth): lv-verify for $user exited 70: pam_lv: cannot run $BATS_TEST_TMPDIR/nowhere/lv-verify" ]
+	[ "$output" = "<83> pamtester: pam_lv($service:auth): cannot run $BATS_TEST_TMPDIR/nowhere/lv-verify: No such file or directory" ]
 }
 
 # Debian 12's /etc/pam.d/sshd as installed (t/fixtures/debian-12-pam.d-sshd),

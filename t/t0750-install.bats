@@ -120,7 +120,7 @@ set-user-ID user: lvx" ]
 	pam_service "$w/pam/pam_lv.so dir=$LV_DIR conf=$LV_CONF"
 	enrol root
 	run -0 pamtester "$service" root authenticate <<<"$code"
-	[ "$output" = "Verification code (or press Enter for a push): pamtester: successfully authenticated" ]
+	[ "$output" = "SMS code or backup code: pamtester: successfully authenticated" ]
 }
 
 @test "when pam_lv cannot run a program, syslog names the path it tried and why" {
@@ -131,7 +131,8 @@ set-user-ID user: lvx" ]
 	for dir in nothing noexec; do
 		pam_service "$top/pam/pam_lv.so bindir=$BATS_TEST_TMPDIR/$dir dir=$LV_DIR conf=$LV_CONF"
 		run -1 with_syslog "$BATS_TEST_TMPDIR/syslog" pamtester "$service" root authenticate <<<"$code"
-		[ "$output" = "Verification code (or press Enter for a push): pamtester: System error" ]
+		[ "$output" = "Login verification is not available now; the system log says why.
+pamtester: System error" ]
 	done
 	run -0 sed 's/.*: pam_lv(lvinstall-[0-9-]*:auth): //' "$BATS_TEST_TMPDIR/syslog"
 	[ "$output" = "cannot run $BATS_TEST_TMPDIR/nothing/lv-verify: No such file or directory
@@ -238,10 +239,10 @@ $svc 4755 lv-verify"
 
 @test "make demo installs only what building and the demo need, make check adds what the tests run, the sanitizers and bench theirs" {
 	local build demo check t
-	build="build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev"
+	build="build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev liboath-dev libjson-c-dev"
 	demo="$build faketime oathtool"
 	check="$demo bats python3 procps parallel curl shellcheck mandoc man-db zbar-tools pamtester"
-	check="$check libpam-google-authenticator openssh-server openssh-client"
+	check="$check libpam-google-authenticator openssh-server openssh-client jq"
 	for t in "demo:$demo" "check:$check" "deps:$check" "check-asan:$check clang libclang-rt-14-dev" \
 		"check-valgrind:$check valgrind" "fuzz:$build clang libclang-rt-14-dev" \
 		"fuzz-replay:$build clang libclang-rt-14-dev" "check-distributed:$check" \
