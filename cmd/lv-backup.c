@@ -48,9 +48,7 @@ parse(int argc, char **argv, struct opts *o)
 		return lv_usage(synopsis, "--reason goes with new or reset");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
-	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
-		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
-	return 0;
+	return o->reason != NULL ? lv_text_check_said("reason", o->reason) : 0;
 }
 
 /* A layout for paper: who, when, which number, and the rule of order. */

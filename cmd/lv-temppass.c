@@ -50,14 +50,15 @@ parse(int argc, char **argv, struct opts *o)
 static int
 validate(struct opts *o)
 {
+	int rc;
+
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	if (o->label == NULL)
 		o->label = "default";
-	if (o->label[0] == '\0' || lv_valid_text(o->label) != 0)
-		return lv_err(EX_DATAERR, "bad label: 1-128 printable characters, no tabs or newlines");
-	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
-		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
+	if ((rc = lv_text_check_said("label", o->label)) != 0 ||
+	    (o->reason != NULL && (rc = lv_text_check_said("reason", o->reason)) != 0))
+		return rc;
 	if (o->ttl_s != NULL && (lv_parse_uint(o->ttl_s, TTL_MAX, &o->ttl) != 0 || o->ttl == 0))
 		return lv_usage(synopsis, "--ttl takes seconds, 1 to 31536000");
 	return 0;

@@ -62,11 +62,12 @@ static int
 validate(struct opts *o)
 {
 	size_t n;
+	int rc;
 
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
-	if (o->reason != NULL && (lv_valid_text(o->reason) != 0 || o->reason[0] == '\0'))
-		return lv_err(EX_DATAERR, "bad reason: 1-128 printable characters, no tabs or newlines");
+	if (o->reason != NULL && (rc = lv_text_check_said("reason", o->reason)) != 0)
+		return rc;
 	if (o->device != NULL && (lv_valid_text(o->device) != 0 || strlen(o->device) > 31))
 		return lv_err(EX_DATAERR, "bad device id");
 	if (o->what == SIGNOUT && lv_line_read(0, o->line, sizeof(o->line), &n) != 0)

@@ -33,9 +33,7 @@ parse(int argc, char **argv, struct opts *o)
 		return lv_usage(synopsis, "--reason is required (it goes to the audit log)");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
-	if (o->reason[0] == '\0')
-		return lv_err(EX_DATAERR, "bad reason: empty; say why, for the audit log");
-	return lv_text_check("reason", o->reason);
+	return lv_text_check_said("reason", o->reason);
 }
 
 static int

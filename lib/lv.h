@@ -50,6 +50,7 @@ size_t lv_utf8_char(const char *s, size_t n, uint32_t *cp);
 int lv_utf8_shown(uint32_t cp);
 const char *lv_text_problem(const char *t, char *why, size_t whysz);
 int lv_text_check(const char *what, const char *t);
+int lv_text_check_said(const char *what, const char *t);
 
 /* lv_answer.c: one answer read from stdin, normalised and classified */
 enum lv_shape { LV_SHAPE_NONE, LV_SHAPE_DIGITS6, LV_SHAPE_BACKUP, LV_SHAPE_TEMP };

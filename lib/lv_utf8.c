@@ -113,3 +113,13 @@ lv_text_check(const char *what, const char *t)
 		return 0;
 	return lv_err(EX_DATAERR, "bad %s: %s", what, why);
 }
+
+/* Free text that must say something: 0, or 65 with "bad WHAT: ..." said. */
+int
+lv_text_check_said(const char *what, const char *t)
+{
+	if (t[0] == '\0')
+		return lv_err(EX_DATAERR, "bad %s: empty; say %s", what,
+		    strcmp(what, "reason") == 0 ? "why, for the audit log" : "what it is");
+	return lv_text_check(what, t);
+}

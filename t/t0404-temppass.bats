@@ -42,9 +42,13 @@ verify3() {
 	[[ "${lines[-1]}" == *' event=temppass method=temp result=ok by='*' label="mail" ttl=3600 reason="app lost its key; ticket 77"' ]]
 	cp "$(records alice)" before
 	run -65 lv-temppass alice --label mail --reason $'a\tb'
-	[ "$output" = "lv-temppass: bad reason: 1-128 printable characters, no tabs or newlines" ]
+	[ "$output" = "lv-temppass: bad reason: control character U+0009 (character 2) is not allowed" ]
 	run -65 lv-temppass alice --reason ""
+	[ "$output" = "lv-temppass: bad reason: empty; say why, for the audit log" ]
 	cmp before "$(records alice)"
+	run -0 lv-temppass alice --label "Zürich office" --reason "São Paulo, ticket 78"
+	run -0 lv-status alice --log
+	[[ "${lines[-1]}" == *' label="Zürich office" ttl=3600 reason="São Paulo, ticket 78"' ]]
 }
 
 @test "case, spaces and dashes in a temporary password are ignored" {
@@ -177,7 +181,7 @@ verify3() {
 @test "bad labels exit 65, bad --ttl 64, unknown accounts 66, all before any change" {
 	enrol alice
 	run -65 lv-temppass alice --label ""
-	[ "$output" = "lv-temppass: bad label: 1-128 printable characters, no tabs or newlines" ]
+	[ "$output" = "lv-temppass: bad label: empty; say what it is" ]
 	run -65 lv-temppass alice --label $'a\tb'
 	run -65 lv-temppass alice --label "$(printf 'x%.0s' {1..129})"
 	run -0 lv-temppass alice --label "$(printf 'x%.0s' {1..128})"
