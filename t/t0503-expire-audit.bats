@@ -220,7 +220,7 @@ without_expire() {
 	d=$(acctdir alice)
 	for step in open write fsync link rename dirfsync close; do
 		old_log alice
-		LD_PRELOAD="$(lvfi)" LVFI_STOP=$step lv-expire >/dev/null 2>&1 &
+		LD_PRELOAD="$(lvfi)" LVFI_STOP=$step LVFI_STOP_ONCE=1 lv-expire >/dev/null 2>&1 &
 		pid=$!
 		wait_stopped "$pid"
 		kill -9 "$pid"
@@ -260,7 +260,7 @@ without_expire() {
 	d=$(acctdir alice)
 	for step in write link rename; do
 		old_log alice
-		LD_PRELOAD="$NOLOCK:$(lvfi)" LVFI_STOP=$step lv-expire >out 2>err &
+		LD_PRELOAD="$NOLOCK:$(lvfi)" LVFI_STOP=$step LVFI_STOP_ONCE=1 lv-expire >out 2>err &
 		pid=$!
 		wait_stopped "$pid"
 		run -0 env LD_PRELOAD="$NOLOCK" lv-unlock alice --reason "while stopped at $step"
@@ -279,7 +279,7 @@ $(grep -F "reason=\"while stopped at $step\"" "$d/audit")" ]
 	enrol alice
 	d=$(acctdir alice)
 	old_log alice
-	LD_PRELOAD="$NOLOCK:$(lvfi)" LVFI_STOP=append lv-unlock alice --reason "opened the old log" &
+	LD_PRELOAD="$NOLOCK:$(lvfi)" LVFI_STOP=append LVFI_STOP_ONCE=1 lv-unlock alice --reason "opened the old log" &
 	pid=$!
 	wait_stopped "$pid"
 	run -0 env LD_PRELOAD="$NOLOCK" lv-expire

@@ -14,7 +14,9 @@
  *   LVFI_ERRNO=N           the errno to fail with (default EIO)
  *   LVFI_STOP=STEP         raise SIGSTOP just before that step instead: a
  *                          process stopped in the middle, holding the lock;
- *                          once, so that a process continued runs on
+ *                          before every such step (each commit a held
+ *                          writer retries), or only the first with
+ *   LVFI_STOP_ONCE=1       so that a process continued runs on
  *   LVFI_LOG=FILE          append "STEP ok|fail|stop" for every step seen
  *
  * Build: cc -shared -fPIC -o lvfi.so lvfi.c -ldl */
@@ -80,7 +82,7 @@ step(const char *name)
 	const char *e = getenv("LVFI_ERRNO");
 	static int stopped;
 
-	if (!stopped && listed("LVFI_STOP", name)) {
+	if (listed("LVFI_STOP", name) && !(stopped && getenv("LVFI_STOP_ONCE") != NULL)) {
 		stopped = 1;
 		note(name, "stop");
 		raise(SIGSTOP);
