@@ -9,8 +9,8 @@ setup() {
 	export LV_DIR="$mnt/state"
 	export LV_CONF="$BATS_TEST_TMPDIR/lv.conf"
 	cd "$BATS_TEST_TMPDIR" || return 1
-	[ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
-	mount -t tmpfs -o size=1m,mode=0755 lvtest "$mnt" || skip "cannot mount a tmpfs here"
+	# make check runs as root (CI does); without the mount nothing here is tested.
+	mount -t tmpfs -o size=1m,mode=0755 lvtest "$mnt"
 }
 
 teardown() {
