@@ -145,7 +145,9 @@ host() {
 	[ "$killed" -gt 0 ]
 	n=$(find "$GL_TOP/bricks/1/${SA#"$LV_MNT_A"/}" -name '.records.tmp.*' | wc -l)
 	echo "# $n temporary files left by killed writers (ignored; removed once an hour old)" >&3
-	gl_wait 60 gl_healed
+	# killed writers leave entries for the self-heal daemon, whose own crawl
+	# may be ten minutes away: start an index heal, as an operator would
+	gl_heal_wait
 	# every generation the same on the three bricks
 	for acct in alice bob; do
 		for f in "$GL_TOP"/bricks/1/"${SA#"$LV_MNT_A"/}"/*/*/"$acct"/records.[1-9]*; do
