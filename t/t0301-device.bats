@@ -183,7 +183,7 @@ devid() {
 	[ "$output" = "lv-device: no key file none.key (lv-device keygen makes one)" ]
 }
 
-@test "the signed bytes are the documented ones: the test vector of lv-requests(1)" {
+@test "the signed bytes are the documented ones: the test vectors of lv-requests(1)" {
 	printf 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n' >zero.key
 	chmod 600 zero.key
 	chal=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
@@ -192,6 +192,8 @@ devid() {
 	[ "$output" = "lv1-answer	alice	0123456789ab	$chal	approve	42	U6JTAlmjSPmPIH4qxMTeKOjfo7cCJwo+RMe2uijBZgjbWpbhVTLsn3kku1kpYcG8xp5YLAhlbIEZfl8boQHSAQ==" ]
 	run -0 env TZ=UTC faketime -f "2026-01-01 00:05:00" lv-device signout --key zero.key alice
 	[ "$output" = "lv1-signout	alice	2026-01-01T00:05:00Z	bNehwej+Q0ohDUZgN1WUmLd7tytDmrwo0zSpJl/fN75Q+RXGNG+c+KMLRGrhJNzOiIwtyZIInY/FINNw8ZSmBw==" ]
+	run -0 env TZ=UTC faketime -f "2026-01-01 00:00:00" lv-device signout --key zero.key alice
+	[ "$output" = "lv1-signout	alice	2026-01-01T00:00:00Z	4pVWBuu4Qu8h49wIEpcE0UHTPF/pAJlJN2CzS2NLPydkJO6dx80bAHh1fMs2YFtkbsh1S4jCLc4pbArEDv6lBA==" ]
 	enrol alice --device-key - <<<"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="
 	[[ "$(lv-status alice | grep '^device')" =~ ^device$'\t'689dae2f$'\t' ]]
 }
