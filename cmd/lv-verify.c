@@ -12,15 +12,18 @@
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] "
-    "[--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS] | "
+    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|remembered] "
+    "[--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | "
+    "lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | "
+    "lv-verify ACCOUNT --request ID [--wait SECONDS] | "
     "lv-verify ACCOUNT --methods [--client first-party|third-party]";
 
-enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP };
+enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP, M_REMEMBERED, M_GRACE };
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *method_s, *client_s, *request, *wait_s;
+	const char *account, *method_s, *client_s, *request, *wait_s, *grace_s;
+	struct lv_remember rem; /* --remember, --ip, --agent, --grace */
 	enum method method;
 	int third, methods;
 	long wait;
@@ -51,7 +54,9 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG,
 		{ "method", required_argument, NULL, 'm' }, { "client", required_argument, NULL, 'C' },
 		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
-		{ "methods", no_argument, NULL, 'M' }, { NULL, 0, NULL, 0 }
+		{ "methods", no_argument, NULL, 'M' }, { "remember", required_argument, NULL, 'k' },
+		{ "ip", required_argument, NULL, 'i' }, { "agent", required_argument, NULL, 'a' },
+		{ "grace", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -62,6 +67,10 @@ parse(int argc, char **argv, struct opts *o)
 		case 'r': o->request = optarg; break;
 		case 'w': o->wait_s = optarg; break;
 		case 'M': o->methods = 1; break;
+		case 'k': o->rem.label = optarg; break;
+		case 'i': o->rem.ip = optarg; break;
+		case 'a': o->rem.agent = optarg; break;
+		case 'g': o->grace_s = optarg; break;
 		}
 	}
 	if (rc != 0)
@@ -72,17 +81,46 @@ parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* --remember, --ip, --agent and --grace: what a login may ask lv to
+ * remember after its answer is accepted, and the methods that use it. */
+static int
+validate_remember(struct opts *o)
+{
+	int rem = o->rem.label != NULL || o->grace_s != NULL, use = o->method == M_REMEMBERED;
+	int rc;
+
+	if ((rem || use || o->method == M_GRACE) && (o->third || o->request != NULL || o->methods))
+		return lv_usage(synopsis, "remembered devices are for the site's own logins: no --client "
+		    "third-party, --request or --methods");
+	if ((o->rem.ip != NULL || o->rem.agent != NULL) && !rem && !use && o->method != M_GRACE)
+		return lv_usage(synopsis, "--ip and --agent go with --remember, --grace or --method remembered");
+	if (o->method == M_GRACE ? o->grace_s == NULL || o->rem.ip == NULL || o->rem.label != NULL :
+	    o->grace_s != NULL && o->rem.ip == NULL)
+		return lv_usage(synopsis, "--grace SECONDS goes with --ip IP (and --method grace checks it)");
+	if (use && rem)
+		return lv_usage(synopsis, "--method remembered prints the device's next token itself; no --remember");
+	if (o->grace_s != NULL && (lv_parse_uint(o->grace_s, 86400, &o->rem.grace) != 0 || o->rem.grace == 0))
+		return lv_usage(synopsis, "--grace takes seconds, 1 to 86400");
+	if ((o->rem.label != NULL && (rc = lv_text_check_said("label", o->rem.label)) != 0) ||
+	    (o->rem.agent != NULL && (rc = lv_text_check_said("agent", o->rem.agent)) != 0))
+		return rc;
+	if (o->rem.ip != NULL && lv_valid_ip(o->rem.ip) != 0)
+		return lv_err(EX_DATAERR, "bad --ip: not an IPv4 or IPv6 address");
+	return 0;
+}
+
 static int
 validate(struct opts *o)
 {
-	static const char *names[] = { "auto", "sms", "totp", "backup", "temp" };
+	static const char *names[] = { "auto", "sms", "totp", "backup", "temp", "remembered", "grace" };
 	size_t i;
+	int rc;
 
 	if (o->method_s != NULL) {
-		for (i = 0; i < 5 && strcmp(o->method_s, names[i]) != 0; i++)
+		for (i = 0; i < 7 && strcmp(o->method_s, names[i]) != 0; i++)
 			;
-		if (i == 5)
-			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp");
+		if (i == 7)
+			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp, remembered, grace");
 		o->method = (enum method)i;
 	}
 	if (o->client_s != NULL && strcmp(o->client_s, "third-party") != 0 &&
@@ -97,6 +135,8 @@ validate(struct opts *o)
 		return lv_usage(synopsis, "--request checks a login request; it takes no --method or --client");
 	if (o->methods && (o->request != NULL || o->method_s != NULL || o->wait_s != NULL))
 		return lv_usage(synopsis, "--methods lists the methods; it takes no --method, --request or --wait");
+	if ((rc = validate_remember(o)) != 0)
+		return rc;
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	return 0;
@@ -291,8 +331,23 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 	}
 }
 
+/* An accepted answer, and the login asked lv to remember the device
+ * (--remember) or the remote host (--grace): in the same commit. */
 static int
-verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans, struct guess *g)
+remember(struct lv_acct *a, struct opts *o)
+{
+	time_t now = lv_now();
+	int rc = 0;
+
+	if (o->rem.label != NULL)
+		rc = lv_remember_issue(a, &o->rem, now);
+	if (rc == 0 && o->grace_s != NULL)
+		rc = lv_remember_host_set(a, o->rem.ip, now);
+	return rc;
+}
+
+static int
+verify_once(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans, struct guess *g)
 {
 	struct verdict v;
 	struct lv_acct a;
@@ -306,11 +361,14 @@ verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans,
 		goto out;
 	}
 	decide(&a, o, ans, &v, g);
+	if (v.rc == 0 && (v.rc = remember(&a, o)) != 0)
+		rc = v.rc;
 	if (v.rc == 0 || v.rc == 1) {
 		/* Nothing counts until it is on disk, the audit line too: fail
 		 * closed, alike for a right and a wrong answer. */
 		if ((rc = lv_store_commit(&a)) != 0 ||
-		    (rc = lv_audit(&a, "verify", v.method, v.rc == 0 ? "accept" : "reject", v.detail)) != 0)
+		    (rc = lv_audit(&a, "verify", v.method, v.rc == 0 ? "accept" : "reject", v.detail)) != 0 ||
+		    (v.rc == 0 && o->rem.label != NULL && (rc = lv_remember_issued(&a, &o->rem)) != 0))
 			goto out;
 	}
 	rc = v.rc;
@@ -370,7 +428,7 @@ list_methods(struct lv_ctx *c, const struct opts *o)
 /* A change lost to another writer's commit (a lock not honoured) is
  * decided again from the new state: a code spent there is refused here. */
 static int
-verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+verify(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans)
 {
 	struct guess g = { 0, 0, "" };
 	int rc, tries = 0;
@@ -378,7 +436,42 @@ verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
 	do
 		rc = verify_once(c, o, ans, &g);
 	while (lv_store_lost(&rc, &tries));
+	if (rc == 0 && o->rem.label != NULL) {
+		lv_remember_notify_issued(c, o->account, &o->rem);
+		printf("%s\n", o->rem.token);
+		rc = lv_fshut();
+	}
+	sodium_memzero(o->rem.token, sizeof(o->rem.token));
 	return rc;
+}
+
+/* A remembered-device token given where a code was asked for: refused
+ * with what it is for, as a temporary password is, and nothing counted. */
+static int
+token_elsewhere(const struct opts *o, const struct lv_answer *ans)
+{
+	unsigned char secret[LV_REMEMBER_SECRET];
+	char id[LV_REMEMBER_IDLEN + 1];
+	int token;
+
+	if (o->method == M_REMEMBERED || ans->shape != LV_SHAPE_NONE)
+		return 0;
+	token = lv_remember_parse(ans->text, ans->len, id, secret) == 0;
+	sodium_memzero(secret, sizeof(secret));
+	if (!token)
+		return 0;
+	lv_warn("rejected: a remembered-device token is given with --method remembered, not as a code");
+	return 1;
+}
+
+/* --remember on a site that turned remembering off: refused before the
+ * answer is checked, so that the code is not spent for nothing. */
+static int
+remember_on(const struct lv_ctx *c, const struct opts *o)
+{
+	if ((o->rem.label != NULL || o->grace_s != NULL) && c->conf.remember_days == 0)
+		return lv_err(EX_UNAVAILABLE, "remembered devices are turned off here (remember_days = 0)");
+	return 0;
 }
 
 int
@@ -409,10 +502,20 @@ main(int argc, char **argv)
 		lv_ctx_close(&c);
 		return rc;
 	}
+	if (o.method == M_GRACE) {
+		if ((rc = lv_ctx_open(&c, 0)) == 0)
+			rc = lv_remember_host_check(&c, o.account, o.rem.ip, o.rem.grace);
+		lv_ctx_close(&c);
+		return rc;
+	}
 	if ((rc = lv_answer_read(0, &ans)) != 0)
 		return rc;
-	if ((rc = lv_ctx_open(&c, 0)) == 0)
-		rc = verify(&c, &o, &ans);
+	if ((rc = token_elsewhere(&o, &ans)) != 0) {
+		lv_answer_wipe(&ans);
+		return rc;
+	}
+	if ((rc = lv_ctx_open(&c, 0)) == 0 && (rc = remember_on(&c, &o)) == 0)
+		rc = o.method == M_REMEMBERED ? lv_remember_use(&c, o.account, &ans, &o.rem) : verify(&c, &o, &ans);
 	lv_answer_wipe(&ans);
 	lv_ctx_close(&c);
 	return rc;

@@ -84,6 +84,7 @@ struct lv_conf {
 	long request_ttl, request_pending_max, request_hourly, request_retention;
 	long device_max, signout_max_age;
 	long temppass_ttl;
+	long remember_days; /* remembered devices; 0: off */
 	long audit_retention; /* days; 0 keeps every line */
 	long hook_timeout;
 	long syslog;
@@ -392,6 +393,38 @@ struct lv_decision {
 	int locked_now;
 };
 int lv_request_answer(struct lv_acct *a, const char *line, time_t now, struct lv_decision *d);
+
+/* Remembered devices (lv_remember.c: the series and their tokens;
+ * lv_remember_use.c: lv-verify --method remembered; lv_remember_host.c: the
+ * PAM grace by remote host). A token is "lvr1-" ID "-" SECRET in Crockford
+ * base32: an 80-bit series id and a 160-bit secret, kept only as a keyed
+ * hash in "remember.ID"; each use replaces the secret, and any other secret
+ * shown for the series (an old copy) revokes it. */
+#define LV_REMEMBER_IDLEN 16
+#define LV_REMEMBER_SECRET 20
+#define LV_REMEMBER_TOKEN 54 /* lvr1- ID - SECRET */
+#define LV_REMEMBER_MAX 32   /* series an account keeps; the least recently used goes */
+struct lv_remember {
+	const char *label, *ip, *agent; /* what lv-verify was told about the device */
+	long grace;                     /* --grace SECONDS: PAM's remote-host grace */
+	char id[LV_REMEMBER_IDLEN + 1];
+	char token[LV_REMEMBER_TOKEN + 1];
+	long seq;
+};
+int lv_remember_parse(const char *s, size_t len, char id[LV_REMEMBER_IDLEN + 1],
+		      unsigned char secret[LV_REMEMBER_SECRET]);
+int lv_remember_issue(struct lv_acct *a, struct lv_remember *r, time_t now);
+int lv_remember_check(struct lv_acct *a, const char *id, const unsigned char secret[LV_REMEMBER_SECRET],
+		      time_t now, struct lv_remember *r, char *buf, size_t bufsz, const char **why);
+void lv_remember_detail(const struct lv_remember *r, const char *label, char *out, size_t outsz);
+int lv_remember_issued(struct lv_acct *a, const struct lv_remember *r);
+void lv_remember_notify_issued(struct lv_ctx *c, const char *account, const struct lv_remember *r);
+size_t lv_remember_forget(struct lv_acct *a, const char *id);
+int lv_remember_forgotten(struct lv_acct *a, size_t n, const char *why, const char *reason);
+void lv_remember_status(const struct lv_acct *a, struct lv_facts *f);
+int lv_remember_use(struct lv_ctx *c, const char *account, const struct lv_answer *ans, struct lv_remember *r);
+int lv_remember_host_set(struct lv_acct *a, const char *ip, time_t now);
+int lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, long grace);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the
  * rate counters ("rate." records) and the lock file */

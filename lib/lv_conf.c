@@ -33,7 +33,7 @@ static const struct key keys[] = {
 	N(request_ttl, 86400), N(request_pending_max, 100), N(request_hourly, 10000),
 	N(request_retention, 31536000), N(device_max, 100), N(signout_max_age, 86400),
 	N(audit_retention, 36500),
-	N(temppass_ttl, 31536000), N(hook_timeout, 3600), N(syslog, 1),
+	N(temppass_ttl, 31536000), N(remember_days, 365), N(hook_timeout, 3600), N(syslog, 1),
 };
 
 void
@@ -61,6 +61,7 @@ lv_conf_defaults(struct lv_conf *c)
 	c->device_max = 5;
 	c->signout_max_age = 600;
 	c->temppass_ttl = 3600;
+	c->remember_days = 30;
 	c->audit_retention = 400;
 	c->hook_timeout = 10;
 	c->syslog = 0;

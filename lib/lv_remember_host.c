@@ -1,0 +1,76 @@
+/* What an ssh or PAM client gets instead of a token, which it cannot keep:
+ * a grace after a verified login from the same remote address (pam_lv's
+ * remember=SECONDS). "remember-host.IP" = the time of the last login from
+ * IP whose code was accepted. A grace login does not extend it. Anyone at
+ * that address (behind the same NAT) gets in within the grace: pam_lv(8)
+ * says so. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lv.h"
+
+#define PREFIX "remember-host."
+
+/* The address in one spelling ("::1" and "0::1" are one host); -1 when it is none. */
+static int
+host_key(const char *ip, char key[sizeof(PREFIX) + 46])
+{
+	unsigned char bin[16];
+	char canon[46];
+	int af = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, ip, bin) != 1 || inet_ntop(af, bin, canon, sizeof(canon)) == NULL)
+		return -1;
+	snprintf(key, sizeof(PREFIX) + 46, PREFIX "%s", canon);
+	return 0;
+}
+
+int
+lv_remember_host_set(struct lv_acct *a, const char *ip, time_t now)
+{
+	char key[sizeof(PREFIX) + 46];
+
+	if (host_key(ip, key) != 0)
+		return lv_err(EX_DATAERR, "bad --ip");
+	return lv_rec_setnum(&a->rec, key, (long)now) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
+}
+
+static int
+host_once(struct lv_acct *a, const char *ip, long grace, time_t now)
+{
+	char key[sizeof(PREFIX) + 46], detail[128];
+	long t, wait;
+
+	if (!lv_store_enrolled(a))
+		return lv_err(EX_NOINPUT, "login verification is not enabled for %s", a->name);
+	if ((wait = lv_fail_locked(a, now)) > 0)
+		return lv_err(EX_TEMPFAIL, "%s is locked after too many failures: no grace until the lock "
+		    "ends in %ld s", a->name, wait);
+	if (host_key(ip, key) != 0)
+		return lv_err(EX_DATAERR, "bad --ip");
+	t = lv_rec_getnum(&a->rec, key, 0);
+	if (t <= 0 || t > (long)now || (long)now - t >= grace) {
+		lv_warn("rejected: no login from %s was verified in the last %ld s", ip, grace);
+		return 1;
+	}
+	snprintf(detail, sizeof(detail), "ip=%s verified=%lds-ago", key + sizeof(PREFIX) - 1, (long)now - t);
+	return lv_audit(a, "verify", "grace", "accept", detail);
+}
+
+/* 0 when a login from ip was verified less than grace seconds ago; read
+ * only but for the audit line. */
+int
+lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, long grace)
+{
+	struct lv_acct a;
+	int rc;
+
+	if (c->conf.remember_days == 0)
+		return lv_err(EX_UNAVAILABLE, "remembered devices are turned off here (remember_days = 0)");
+	if ((rc = lv_store_open(c, account, LV_OPEN_LOCK, &a)) == 0)
+		rc = host_once(&a, ip, grace, lv_now());
+	lv_store_close(&a);
+	return rc;
+}
