@@ -23,6 +23,7 @@ struct opts {
 	unsigned char secret[64];
 	size_t secretlen;
 	char oldphone[24], devid[32];
+	size_t forgot; /* remembered devices forgotten: the phone changed */
 };
 
 static int
@@ -115,8 +116,11 @@ read_devkey(struct opts *o)
 static int
 apply(struct lv_acct *a, struct opts *o, char *uri, size_t urisz)
 {
+	const char *old = lv_rec_get(&a->rec, "phone");
 	int rc = 0;
 
+	/* A new number is a new second factor: no device remembered under the old one stays. */
+	o->forgot = old != NULL && o->phone != NULL && strcmp(old, o->phone) != 0 ? lv_remember_forget(a, NULL) : 0;
 	if (o->phone != NULL)
 		rc = lv_phone_set(a, o->phone, o->oldphone);
 	if (rc == 0 && o->devkey != NULL)
@@ -199,6 +203,7 @@ audit(struct lv_acct *a, const struct opts *o, int fresh)
 		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%sdevice=%s",
 		    detail[0] ? " " : "", o->devid);
 	lv_audit(a, fresh ? "enrol" : "update", methods(o), "ok", detail);
+	lv_remember_forgotten(a, o->forgot, "phone-changed", NULL);
 }
 
 static int

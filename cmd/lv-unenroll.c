@@ -10,15 +10,17 @@
 
 static const char synopsis[] =
     "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | "
-    "lv-unenroll ACCOUNT --signed-out [--reason TEXT]";
+    "lv-unenroll ACCOUNT --signed-out [--reason TEXT] | "
+    "lv-unenroll ACCOUNT --forget-devices|--forget-device ID --reason TEXT|--self";
 
-enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT };
+enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT, FORGET };
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *reason, *device;
+	const char *account, *reason, *device, *forget; /* forget: one remembered device's id */
 	enum what what;
-	int nwhat;
+	int nwhat, self;
+	size_t forgot; /* remembered devices forgotten */
 	char line[1024];
 	char oldphone[24]; /* masked, for the audit log */
 };
@@ -30,13 +32,17 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG, { "reason", required_argument, NULL, 'R' },
 		{ "phone", no_argument, NULL, 'p' }, { "device", required_argument, NULL, 'D' },
 		{ "totp", no_argument, NULL, 't' }, { "signed-out", no_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 }
+		{ "forget-devices", no_argument, NULL, 'f' }, { "forget-device", required_argument, NULL, 'F' },
+		{ "self", no_argument, NULL, 'S' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
 	while ((ch = lv_cli_next(argc, argv, longopts, &o->cli, synopsis, &rc)) != -1) {
 		switch (ch) {
 		case 'R': o->reason = optarg; continue;
+		case 'S': o->self = 1; continue;
+		case 'f': o->what = FORGET; break;
+		case 'F': o->what = FORGET; o->forget = optarg; break;
 		case 'p': o->what = PHONE; break;
 		case 'D': o->what = DEVICE; o->device = optarg; break;
 		case 't': o->what = TOTP; break;
@@ -51,8 +57,11 @@ parse(int argc, char **argv, struct opts *o)
 	o->account = argv[optind];
 	if (o->nwhat > 1)
 		return lv_usage(synopsis, "remove one method at a time");
-	/* Support's act must say why; a sign-out is the user's own, signed. */
-	if (o->reason == NULL && o->what != SIGNOUT)
+	if (o->self && o->what != FORGET)
+		return lv_usage(synopsis, "--self goes with --forget-devices or --forget-device");
+	/* Support's act must say why; a sign-out is the user's own, signed, and
+	 * so is a "forget my devices" the site passes on (--self). */
+	if (o->reason == NULL && o->what != SIGNOUT && !o->self)
 		return lv_usage(synopsis, "--reason TEXT is required (why, for the audit log: a ticket, "
 		    "what the user said)");
 	return 0;
@@ -70,6 +79,9 @@ validate(struct opts *o)
 		return rc;
 	if (o->device != NULL && (lv_valid_text(o->device) != 0 || strlen(o->device) > 31))
 		return lv_err(EX_DATAERR, "bad device id");
+	if (o->forget != NULL && (strlen(o->forget) != LV_REMEMBER_IDLEN ||
+	    strspn(o->forget, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") != LV_REMEMBER_IDLEN))
+		return lv_err(EX_DATAERR, "bad remembered device id (lv-status lists them)");
 	if (o->what == SIGNOUT && lv_line_read(0, o->line, sizeof(o->line), &n) != 0)
 		return lv_err(EX_DATAERR, "malformed sign-out statement: one lv1-signout line expected");
 	return 0;
@@ -109,8 +121,26 @@ remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64
 		if ((rc = lv_signout_check(a, o->line, lv_now(), id)) == 0)
 			snprintf(by, 64, "device %s", id);
 		return rc;
+	case FORGET:
+		*method = "remembered";
+		return 0;
 	}
 	return EX_SOFTWARE;
+}
+
+/* Remembered devices go with any method (they stood in for it), with the
+ * account, or on their own when asked; *why for the audit line. 0, or 69
+ * for a --forget-device id the account does not have. */
+static int
+forget_devices(struct lv_acct *a, struct opts *o, const char **why)
+{
+	*why = o->what == FORGET ? (o->self ? "self" : "support") : o->what == ALL ? "unenrolled" :
+	    o->what == SIGNOUT ? "signed-out" : "method-removed";
+	o->forgot = lv_remember_forget(a, o->forget);
+	if (o->forget != NULL && o->forgot == 0)
+		return lv_err(EX_UNAVAILABLE, "%s has no remembered device %s (lv-status lists them)", a->name,
+		    o->forget);
+	return 0;
 }
 
 static void
@@ -118,6 +148,14 @@ notify(struct lv_ctx *c, const struct opts *o, const char *method, int off)
 {
 	char msg[512];
 
+	if (o->what == FORGET) {
+		if (o->forgot == 0)
+			return;
+		snprintf(msg, sizeof(msg), "%zu remembered device(s) of %s were forgotten: each will be asked "
+		    "for a code again.\n", o->forgot, o->account);
+		lv_notify(c, "devices-forgotten", o->account, msg);
+		return;
+	}
 	if (off)
 		snprintf(msg, sizeof(msg), "Login verification was turned off for %s.\n", o->account);
 	else
@@ -157,7 +195,7 @@ static int
 unenroll(struct lv_ctx *c, struct opts *o)
 {
 	char by[64], detail[LV_TEXT_MAX * 4 + 64], why[LV_TEXT_MAX + 64];
-	const char *method = "all";
+	const char *method = "all", *forgot_why = "";
 	struct lv_acct a;
 	int rc, off, tries = 0;
 
@@ -166,8 +204,14 @@ unenroll(struct lv_ctx *c, struct opts *o)
 		off = 0;
 		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
 			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
-		if (rc == 0)
+		if (rc == 0 && (rc = forget_devices(&a, o, &forgot_why)) == 0)
 			rc = remove_method(&a, o, &method, by);
+		if (rc == 0 && o->what == FORGET) {
+			if (o->forgot > 0 && (rc = lv_store_commit(&a)) == 0)
+				lv_remember_forgotten(&a, o->forgot, forgot_why, o->reason);
+			lv_store_close(&a);
+			continue; /* nothing else changes: not a method, never turns verification off */
+		}
 		if (rc == 0 && (o->what == ALL || o->what == SIGNOUT || lv_store_methods(&a) == 0)) {
 			off = 1;
 			disabled_reason(o, why, sizeof(why));
@@ -176,6 +220,7 @@ unenroll(struct lv_ctx *c, struct opts *o)
 		if (rc == 0 && (rc = lv_store_commit(&a)) == 0) {
 			audit_detail(o, detail, sizeof(detail));
 			lv_audit(&a, off ? "unenrol" : "remove-method", method, "ok", detail);
+			lv_remember_forgotten(&a, o->forgot, forgot_why, NULL);
 		}
 		lv_store_close(&a);
 	} while (lv_store_lost(&rc, &tries));
