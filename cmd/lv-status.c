@@ -78,6 +78,7 @@ account_facts(const struct lv_acct *a, struct lv_facts *f)
 	lv_fact(f, 0, "backup-codes", 1, lv_num(NULL, (long)lv_backup_active(a)));
 	lv_temp_status(a, f);
 	lv_request_status(a, f);
+	lv_remember_status(a, f);
 	lv_fact(f, 0, "failures", 1, lv_num(NULL, lv_rec_getnum(&a->rec, "fail.count", 0)));
 	lv_fact(f, 0, "third-party-failures", 1, lv_num(NULL, lv_rec_getnum(&a->rec, "fail3.count", 0)));
 	lv_fact(f, 0, "locked-until", 1, lv_time(NULL, until > lv_now() ? until : 0, "no"));
