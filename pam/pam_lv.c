@@ -6,8 +6,10 @@
  * A refusal shows lv's reason to the user, and its exit code and reason go
  * to syslog. It never keeps the code as PAM_AUTHTOK. Options: nullok,
  * bindir=DIR (default the BINDIR it was built with), dir=STATEDIR,
- * conf=FILE, wait=SECONDS; any other fails the stack (PAM_SERVICE_ERR),
- * so that a typo never weakens a login unseen. */
+ * conf=FILE, wait=SECONDS, remember=SECONDS (a grace after a code was
+ * accepted from the same remote address: lv-verify --grace; off by
+ * default); any other fails the stack (PAM_SERVICE_ERR), so that a typo
+ * never weakens a login unseen. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,7 @@
 struct opts {
 	int nullok;
 	long wait;
+	char remember[16]; /* the grace in seconds, as lv-verify takes it; "": off */
 	const char *bindir, *dir, *conf;
 };
 
@@ -89,6 +92,11 @@ parse_opt(const char *arg, struct opts *o)
 	else if ((v = value_of(arg, "wait")) != NULL) {
 		o->wait = strtol(v, &end, 10);
 		return *end == '\0' && o->wait > 0 && o->wait <= 600 ? 0 : -1;
+	} else if ((v = value_of(arg, "remember")) != NULL) {
+		long grace = strtol(v, &end, 10);
+
+		snprintf(o->remember, sizeof(o->remember), "%ld", grace);
+		return *end == '\0' && grace > 0 && grace <= 86400 ? 0 : -1;
 	} else
 		return -1;
 	return 0;
@@ -102,6 +110,7 @@ parse_opts(pam_handle_t *pamh, int argc, const char **argv, struct opts *o)
 
 	o->nullok = 0;
 	o->wait = 60;
+	o->remember[0] = '\0';
 	o->bindir = LV_BINDIR;
 	o->dir = o->conf = NULL;
 	for (i = 0; i < argc; i++)
@@ -419,10 +428,63 @@ forget(char *answer)
 	free(answer);
 }
 
+/* PAM_RHOST when it is an address (a name could be anyone's); NULL else. */
+static const char *
+remote_ip(pam_handle_t *pamh)
+{
+	const void *rhost = NULL;
+
+	pam_get_item(pamh, PAM_RHOST, &rhost);
+	if (rhost == NULL || *(const char *)rhost == '\0' || strlen(rhost) > 45 ||
+	    strspn(rhost, "0123456789abcdefABCDEF.:") != strlen(rhost))
+		return NULL;
+	return rhost;
+}
+
+/* With remember=SECONDS: "--grace SECONDS --ip IP" for lv-verify, so that
+ * an accepted code starts the grace for this address; none without one. */
+static void
+grace_args(pam_handle_t *pamh, const struct opts *o, char *extra[5])
+{
+	const char *ip = remote_ip(pamh);
+
+	extra[0] = NULL;
+	if (o->remember[0] == '\0' || ip == NULL)
+		return;
+	extra[0] = "--grace";
+	extra[1] = (char *)o->remember;
+	extra[2] = "--ip";
+	extra[3] = (char *)ip;
+	extra[4] = NULL;
+}
+
+/* A code was accepted from this address within the grace: no prompt. Any
+ * other answer (none recorded, locked, an error) leaves the second step to
+ * ask as it would have. */
+static int
+in_grace(pam_handle_t *pamh, const struct opts *o, const char *user)
+{
+	char *extra[7], *argv[16];
+	struct run r;
+
+	grace_args(pamh, o, extra + 2);
+	if (extra[2] == NULL)
+		return 0;
+	extra[0] = "--method";
+	extra[1] = "grace";
+	memset(&r, 0, sizeof(r));
+	build_argv(o, "lv-verify", NULL, user, extra, argv);
+	if (run_lv(pamh, o, argv, &r) != 0)
+		return 0;
+	pam_syslog(pamh, LOG_NOTICE, "%s: no code asked, within the grace of a verified login from %s", user,
+	    extra[5]);
+	return 1;
+}
+
 static int
 verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const char *code)
 {
-	char line[ANSWER_MAX + 2], *argv[16];
+	char line[ANSWER_MAX + 2], *argv[16], *extra[5];
 	struct run r;
 	int st;
 
@@ -435,7 +497,8 @@ verify_code(pam_handle_t *pamh, const struct opts *o, const char *user, const ch
 	snprintf(line, sizeof(line), "%s\n", code);
 	memset(&r, 0, sizeof(r));
 	r.input = line;
-	build_argv(o, "lv-verify", NULL, user, NULL, argv);
+	grace_args(pamh, o, extra);
+	build_argv(o, "lv-verify", NULL, user, extra, argv);
 	st = run_lv(pamh, o, argv, &r);
 	memset(line, 0, sizeof(line));
 	return map_status(pamh, o, user, st, &r);
@@ -670,6 +733,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return o.nullok ? PAM_IGNORE : PAM_USER_UNKNOWN;
 	if ((rc = ask_methods(pamh, &o, user, &m)) != PAM_SUCCESS)
 		return rc;
+	if (in_grace(pamh, &o, user))
+		return PAM_SUCCESS;
 	return second_step(pamh, &o, user, &m);
 }
 
