@@ -257,6 +257,10 @@ class Backup:
         """The environment of this trial's racers."""
         return lv.env
 
+    def check(self, lv, acct, rcs):
+        """What else a trial must leave true; its problems."""
+        return []
+
 
 # What the race needs from the configuration for every scenario: 6-digit
 # failures must not lock the account within a trial (31 rejections each),
@@ -345,7 +349,35 @@ class Request(Backup):
         return 0
 
 
-SCENARIOS = {s.name: s for s in (Backup(), Sms(), Totp(), Request())}
+class Remember(Backup):
+    """Remembered devices: per trial a backup code is accepted with
+    `lv-verify ACCOUNT --remember race`, which prints a token; a racer is
+    `lv-verify ACCOUNT --method remembered` with it. One racer gets the
+    successor; every other shows an old copy, so the series is revoked
+    (lv-status lists no remembered device after the trial). A refused token
+    is no failure, so the count stays 0."""
+
+    name = "remember"
+
+    def answer(self, lv, acct):
+        code = Backup.answer(self, lv, acct)
+        return lv.must(["lv-verify", acct, "--remember", "race"], (code + "\n").encode()).strip()
+
+    def racer(self, acct):
+        return ["lv-verify", acct, "--method", "remembered"]
+
+    def expected_failures(self, rcs):
+        return 0
+
+    def check(self, lv, acct, rcs):
+        _, out, _ = lv.run(["lv-status", acct])
+        left = [l for l in out.splitlines() if l.startswith("remembered\t")]
+        if len(rcs) > 1 and left:
+            return ["the series outlived a second use: %r" % left]
+        return []
+
+
+SCENARIOS = {s.name: s for s in (Backup(), Sms(), Totp(), Request(), Remember())}
 
 
 def scenario(name):
