@@ -11,7 +11,7 @@
 static const char synopsis[] =
     "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | "
     "lv-unenroll ACCOUNT --signed-out [--reason TEXT] | "
-    "lv-unenroll ACCOUNT --forget-devices|--forget-device ID --reason TEXT|--self";
+    "lv-unenroll ACCOUNT {--forget-devices | --forget-device ID} {--reason TEXT | --self}";
 
 enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT, FORGET };
 
