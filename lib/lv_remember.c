@@ -263,7 +263,7 @@ lv_remember_notify_issued(struct lv_ctx *c, const char *account, const struct lv
 }
 
 /* Drops series id, or every series and remote-host grace when id is
- * NULL; how many went. */
+ * NULL; how many went (a host's grace counts as one). */
 size_t
 lv_remember_forget(struct lv_acct *a, const char *id)
 {
@@ -280,7 +280,7 @@ lv_remember_forget(struct lv_acct *a, const char *id)
 	while (i < a->rec.n) {
 		if (strncmp(a->rec.kv[i].k, PREFIX, PLEN) == 0 ||
 		    strncmp(a->rec.kv[i].k, "remember-host.", 14) == 0) {
-			n += strncmp(a->rec.kv[i].k, PREFIX, PLEN) == 0;
+			n++;
 			lv_rec_del(&a->rec, a->rec.kv[i].k);
 		} else
 			i++;
