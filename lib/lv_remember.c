@@ -105,7 +105,7 @@ series_get(const struct lv_acct *a, const char *id, char *buf, size_t bufsz, str
 static long
 expiry(const struct lv_acct *a, const struct series *s)
 {
-	long cap = s->created + a->ctx->conf.remember_days * 86400L;
+	long cap = (long)lv_due_after(s->created, a->ctx->conf.remember_days * 86400L); /* a damaged time saturates */
 
 	return cap < s->expires ? cap : s->expires;
 }
