@@ -342,7 +342,7 @@ remember(struct lv_acct *a, struct opts *o)
 	if (o->rem.label != NULL)
 		rc = lv_remember_issue(a, &o->rem, now);
 	if (rc == 0 && o->grace_s != NULL)
-		rc = lv_remember_host_set(a, o->rem.ip, now);
+		rc = lv_remember_host_set(a, o->rem.ip, o->rem.grace, now);
 	return rc;
 }
 

@@ -423,7 +423,7 @@ size_t lv_remember_forget(struct lv_acct *a, const char *id);
 int lv_remember_forgotten(struct lv_acct *a, size_t n, const char *why, const char *reason);
 void lv_remember_status(const struct lv_acct *a, struct lv_facts *f);
 int lv_remember_use(struct lv_ctx *c, const char *account, const struct lv_answer *ans, struct lv_remember *r);
-int lv_remember_host_set(struct lv_acct *a, const char *ip, time_t now);
+int lv_remember_host_set(struct lv_acct *a, const char *ip, long grace, time_t now);
 int lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, long grace);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the

@@ -27,13 +27,28 @@ host_key(const char *ip, char key[sizeof(PREFIX) + 46])
 	return 0;
 }
 
+/* Graces that ended go, so that addresses do not pile up. */
+static void
+prune(struct lv_acct *a, long grace, time_t now)
+{
+	size_t i = 0;
+
+	while (i < a->rec.n)
+		if (strncmp(a->rec.kv[i].k, PREFIX, sizeof(PREFIX) - 1) == 0 &&
+		    strtol(a->rec.kv[i].v, NULL, 10) <= (long)now - grace)
+			lv_rec_del(&a->rec, a->rec.kv[i].k);
+		else
+			i++;
+}
+
 int
-lv_remember_host_set(struct lv_acct *a, const char *ip, time_t now)
+lv_remember_host_set(struct lv_acct *a, const char *ip, long grace, time_t now)
 {
 	char key[sizeof(PREFIX) + 46];
 
 	if (host_key(ip, key) != 0)
 		return lv_err(EX_DATAERR, "bad --ip");
+	prune(a, grace, now);
 	return lv_rec_setnum(&a->rec, key, (long)now) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 

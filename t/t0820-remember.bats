@@ -265,3 +265,24 @@ use() {
 	[[ "$output" != *$'\tdevice 2\t'* ]]
 	[[ "$output" == *$'\tfirst\t'* ]]
 }
+
+@test "--grace records an accepted answer's address; --method grace accepts within it, reads nothing; ended graces go" {
+	enrol alice
+	c=$(lv-backup new alice)
+	faketime "$T" lv-verify alice --grace 60 --ip 192.0.2.7 <<<"$c"
+	run --separate-stderr -0 faketime "2026-03-01 12:00:59" lv-verify alice --method grace --grace 60 --ip 192.0.2.7 </dev/null
+	[ "$output" = "" ]
+	[ "$stderr" = "" ]
+	run -0 lv-status --log alice
+	[[ "${lines[-1]}" == *" event=verify method=grace result=accept by="*" ip=192.0.2.7 verified=59s-ago" ]]
+	cp "$(records alice)" before
+	run --separate-stderr -1 faketime "2026-03-01 12:01:00" lv-verify alice --method grace --grace 60 --ip 192.0.2.7
+	[ "$stderr" = "lv-verify: rejected: no login from 192.0.2.7 was verified in the last 60 s" ]
+	run --separate-stderr -1 faketime "2026-03-01 12:00:30" lv-verify alice --method grace --grace 60 --ip 192.0.2.8
+	cmp before "$(records alice)"
+	c=$(lv-backup new alice)
+	faketime "2026-03-01 12:01:00" lv-verify alice --grace 60 --ip 192.0.2.8 <<<"$c"
+	run -0 lv-records dump "$(records alice)"
+	[[ "$output" != *remember-host.192.0.2.7* ]]
+	[[ "$output" == *remember-host.192.0.2.8* ]]
+}
