@@ -191,10 +191,10 @@ lv_remember_check(struct lv_acct *a, const char *id, const unsigned char secret[
 {
 	char hex[2 * LV_HASHBYTES + 1];
 	struct series s;
-	int found, same;
+	int same;
 
 	*why = "this device is not remembered (forgotten, expired or never remembered): give a code";
-	if ((found = series_get(a, id, buf, bufsz, &s)) != 0 || expiry(a, &s) <= now)
+	if (series_get(a, id, buf, bufsz, &s) != 0 || expiry(a, &s) <= now)
 		return 1; /* a damaged series works no more than a missing one */
 	secret_hash(a, id, secret, hex);
 	same = lv_hash_hex_eq(s.hash, hex);
