@@ -266,16 +266,17 @@ use() {
 	[[ "$output" == *$'\tfirst\t'* ]]
 }
 
-@test "--grace records an accepted answer's address; --method grace accepts within it, reads nothing; ended graces go" {
+@test "--grace records an accepted answer's address; --method grace accepts within it, changes nothing; ended graces go" {
 	enrol alice
 	c=$(lv-backup new alice)
 	faketime "$T" lv-verify alice --grace 60 --ip 192.0.2.7 <<<"$c"
+	cp "$(records alice)" before # a grace login changes no record: it does not extend the grace
 	run --separate-stderr -0 faketime "2026-03-01 12:00:59" lv-verify alice --method grace --grace 60 --ip 192.0.2.7 </dev/null
 	[ "$output" = "" ]
 	[ "$stderr" = "" ]
 	run -0 lv-status --log alice
 	[[ "${lines[-1]}" == *" event=verify method=grace result=accept by="*" ip=192.0.2.7 verified=59s-ago" ]]
-	cp "$(records alice)" before
+	cmp before "$(records alice)"
 	run --separate-stderr -1 faketime "2026-03-01 12:01:00" lv-verify alice --method grace --grace 60 --ip 192.0.2.7
 	[ "$stderr" = "lv-verify: rejected: no login from 192.0.2.7 was verified in the last 60 s" ]
 	run --separate-stderr -1 faketime "2026-03-01 12:00:30" lv-verify alice --method grace --grace 60 --ip 192.0.2.8
