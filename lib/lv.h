@@ -425,6 +425,7 @@ void lv_remember_status(const struct lv_acct *a, struct lv_facts *f);
 int lv_remember_use(struct lv_ctx *c, const char *account, const struct lv_answer *ans, struct lv_remember *r);
 int lv_remember_host_set(struct lv_acct *a, const char *ip, long grace, time_t now);
 int lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, long grace);
+void lv_remember_host_status(const struct lv_acct *a, struct lv_facts *f);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the
  * rate counters ("rate." records) and the lock file */

@@ -346,4 +346,5 @@ lv_remember_status(const struct lv_acct *a, struct lv_facts *f)
 		    lv_text("ip", s.ip[0] ? s.ip : NULL), lv_time("expires", expiry(a, &s), NULL));
 	}
 	free(order);
+	lv_remember_host_status(a, f);
 }

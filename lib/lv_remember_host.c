@@ -89,3 +89,17 @@ lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, lo
 	lv_store_close(&a);
 	return rc;
 }
+
+/* "remembered-host<TAB>IP<TAB>VERIFIED" for each address a grace was
+ * recorded for: support sees why a login asked no code. */
+void
+lv_remember_host_status(const struct lv_acct *a, struct lv_facts *f)
+{
+	size_t i, plen = sizeof(PREFIX) - 1;
+
+	lv_fact(f, LV_FACT_LIST, "remembered-host", 0);
+	for (i = 0; i < a->rec.n; i++)
+		if (strncmp(a->rec.kv[i].k, PREFIX, plen) == 0)
+			lv_fact(f, LV_FACT_LIST, "remembered-host", 2, lv_text("ip", a->rec.kv[i].k + plen),
+			    lv_time("verified", strtol(a->rec.kv[i].v, NULL, 10), NULL));
+}

@@ -286,4 +286,9 @@ use() {
 	run -0 lv-records dump "$(records alice)"
 	[[ "$output" != *remember-host.192.0.2.7* ]]
 	[[ "$output" == *remember-host.192.0.2.8* ]]
+	run -0 lv-status alice
+	[[ "$output" == *$'\nremembered-host\t192.0.2.8\t2026-03-01T12:01:00Z\n'* ]]
+	[[ "$output" != *192.0.2.7* ]]
+	run -0 lv-status alice --json
+	[[ "$output" == *'"remembered-host":[{"ip":"192.0.2.8","verified":"2026-03-01T12:01:00Z"}]'* ]]
 }
