@@ -9,14 +9,14 @@
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | "
+    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp | --key ID] | "
     "lv-unenroll ACCOUNT --signed-out [--reason TEXT]";
 
-enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT };
+enum what { ALL, PHONE, DEVICE, TOTP, KEY, SIGNOUT };
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *reason, *device;
+	const char *account, *reason, *device, *key;
 	enum what what;
 	int nwhat;
 	char line[1024];
@@ -30,6 +30,7 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG, { "reason", required_argument, NULL, 'R' },
 		{ "phone", no_argument, NULL, 'p' }, { "device", required_argument, NULL, 'D' },
 		{ "totp", no_argument, NULL, 't' }, { "signed-out", no_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
@@ -40,6 +41,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'p': o->what = PHONE; break;
 		case 'D': o->what = DEVICE; o->device = optarg; break;
 		case 't': o->what = TOTP; break;
+		case 'K': o->what = KEY; o->key = optarg; break;
 		case 's': o->what = SIGNOUT; break;
 		}
 		o->nwhat++;
@@ -70,6 +72,8 @@ validate(struct opts *o)
 		return rc;
 	if (o->device != NULL && (lv_valid_text(o->device) != 0 || strlen(o->device) > 31))
 		return lv_err(EX_DATAERR, "bad device id");
+	if (o->key != NULL && lv_seckey_valid_id(o->key) != 0)
+		return lv_err(EX_DATAERR, "bad security key id: 8 hex digits (lv-status lists them)");
 	if (o->what == SIGNOUT && lv_line_read(0, o->line, sizeof(o->line), &n) != 0)
 		return lv_err(EX_DATAERR, "malformed sign-out statement: one lv1-signout line expected");
 	return 0;
@@ -104,6 +108,9 @@ remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64
 			return lv_err(EX_UNAVAILABLE, "%s has no TOTP", a->name);
 		lv_totp_remove(a);
 		return 0;
+	case KEY:
+		*method = "key";
+		return lv_seckey_remove(a, o->key);
 	case SIGNOUT:
 		*method = "signed-out";
 		if ((rc = lv_signout_check(a, o->line, lv_now(), id)) == 0)
@@ -135,6 +142,8 @@ audit_detail(const struct opts *o, char *out, size_t outsz)
 	out[0] = '\0';
 	if (o->oldphone[0] != '\0')
 		snprintf(out, outsz, "phone=%s", o->oldphone);
+	if (o->key != NULL)
+		snprintf(out, outsz, "key=%s", o->key);
 	if (o->reason == NULL)
 		return;
 	lv_escape(o->reason, esc, sizeof(esc));

@@ -7,22 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json.h>
 #include <sodium.h>
 
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp] "
+    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key] "
     "[--client first-party|third-party] | lv-verify ACCOUNT --request ID [--wait SECONDS] | "
-    "lv-verify ACCOUNT --methods [--client first-party|third-party]";
+    "lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options";
 
-enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP };
+enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP, M_KEY };
 
 struct opts {
 	struct lv_cli cli;
 	const char *account, *method_s, *client_s, *request, *wait_s;
 	enum method method;
-	int third, methods;
+	int third, methods, keyopts;
 	long wait;
 };
 
@@ -34,6 +35,7 @@ struct verdict {
 	char detail[LV_TEXT_SHOWN + 32]; /* audit detail: label, sequence number */
 	int locked_now;    /* this failure started a lock-out */
 	int backup_used;
+	int cloned;        /* a security key's sign count went back */
 };
 
 /* A 6-digit guess counted on disk before its check (count_first): kept
@@ -51,7 +53,8 @@ parse(int argc, char **argv, struct opts *o)
 		LV_COMMON_LONG,
 		{ "method", required_argument, NULL, 'm' }, { "client", required_argument, NULL, 'C' },
 		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
-		{ "methods", no_argument, NULL, 'M' }, { NULL, 0, NULL, 0 }
+		{ "methods", no_argument, NULL, 'M' }, { "key-options", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -62,6 +65,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'r': o->request = optarg; break;
 		case 'w': o->wait_s = optarg; break;
 		case 'M': o->methods = 1; break;
+		case 'O': o->keyopts = 1; break;
 		}
 	}
 	if (rc != 0)
@@ -75,14 +79,14 @@ parse(int argc, char **argv, struct opts *o)
 static int
 validate(struct opts *o)
 {
-	static const char *names[] = { "auto", "sms", "totp", "backup", "temp" };
+	static const char *names[] = { "auto", "sms", "totp", "backup", "temp", "key" };
 	size_t i;
 
 	if (o->method_s != NULL) {
-		for (i = 0; i < 5 && strcmp(o->method_s, names[i]) != 0; i++)
+		for (i = 0; i < 6 && strcmp(o->method_s, names[i]) != 0; i++)
 			;
-		if (i == 5)
-			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp");
+		if (i == 6)
+			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp, key");
 		o->method = (enum method)i;
 	}
 	if (o->client_s != NULL && strcmp(o->client_s, "third-party") != 0 &&
@@ -97,6 +101,8 @@ validate(struct opts *o)
 		return lv_usage(synopsis, "--request checks a login request; it takes no --method or --client");
 	if (o->methods && (o->request != NULL || o->method_s != NULL || o->wait_s != NULL))
 		return lv_usage(synopsis, "--methods lists the methods; it takes no --method, --request or --wait");
+	if (o->keyopts && (o->methods || o->request != NULL || o->method_s != NULL || o->client_s != NULL))
+		return lv_usage(synopsis, "--key-options prints a security key's login options; it takes no other option");
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name");
 	return 0;
@@ -275,6 +281,27 @@ decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, str
 	count(a, o, now, v, g);
 }
 
+/* A security key's assertion: high entropy, so checked while locked (as
+ * backup codes are); a refusal counts as a failure. */
+static void
+check_key(struct lv_acct *a, const struct opts *o, const struct lv_seckey_answer *ans, struct verdict *v)
+{
+	char id[LV_SECKEY_ID_LEN + 1] = "";
+
+	v->method = "key";
+	if (o->third) {
+		v->rc = 1;
+		v->why = "third-party clients accept only a temporary password (lv-temppass); "
+		    "security keys are for the site's own login";
+	} else
+		v->rc = lv_seckey_login(a, ans, id, &v->cloned, &v->why);
+	if (id[0] != '\0')
+		snprintf(v->detail, sizeof(v->detail), "key=%s%s", id, v->cloned ? " sign-count-decreased" : "");
+	if (o->third)
+		v->method = "third-party";
+	count(a, o, lv_now(), v, &(struct guess){ 0, 0, "" });
+}
+
 static void
 notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 {
@@ -289,10 +316,16 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 		    account);
 		lv_notify(c, "locked", account, msg);
 	}
+	if (v->cloned) {
+		snprintf(msg, sizeof(msg), "A security key of %s gave a sign count that did not increase: it may have "
+		    "been cloned (%s). The login was refused.\n", account, v->detail);
+		lv_notify(c, "key-cloned", account, msg);
+	}
 }
 
 static int
-verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans, struct guess *g)
+verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans, const struct lv_seckey_answer *key,
+    struct guess *g)
 {
 	struct verdict v;
 	struct lv_acct a;
@@ -305,7 +338,10 @@ verify_once(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans,
 		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
 		goto out;
 	}
-	decide(&a, o, ans, &v, g);
+	if (key != NULL)
+		check_key(&a, o, key, &v);
+	else
+		decide(&a, o, ans, &v, g);
 	if (v.rc == 0 || v.rc == 1) {
 		/* Nothing counts until it is on disk, the audit line too: fail
 		 * closed, alike for a right and a wrong answer. */
@@ -344,6 +380,8 @@ first_party_methods(const struct lv_ctx *c, const struct lv_acct *a)
 		printf("sms%s\n", c->conf.sms_gateway[0] != '\0' ? "\tgateway" : "");
 	if (lv_rec_countprefix(&a->rec, "device.") > 0)
 		printf("push\n");
+	if (lv_seckey_count(a) > 0 && c->conf.webauthn_rp_id[0] != '\0')
+		printf("key\n");
 	if (lv_backup_active(a) > 0)
 		printf("backup\n");
 	return 0;
@@ -370,14 +408,67 @@ list_methods(struct lv_ctx *c, const struct opts *o)
 /* A change lost to another writer's commit (a lock not honoured) is
  * decided again from the new state: a code spent there is refused here. */
 static int
-verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans)
+verify(struct lv_ctx *c, const struct opts *o, const struct lv_answer *ans, const struct lv_seckey_answer *key)
 {
 	struct guess g = { 0, 0, "" };
 	int rc, tries = 0;
 
 	do
-		rc = verify_once(c, o, ans, &g);
+		rc = verify_once(c, o, ans, key, &g);
 	while (lv_store_lost(&rc, &tries));
+	return rc;
+}
+
+/* --key-options: a login challenge and the options for the page. */
+static int
+key_options(struct lv_ctx *c, const struct opts *o)
+{
+	struct json_object *opts = NULL;
+	struct lv_acct a;
+	int rc, tries = 0;
+
+	if ((rc = lv_seckey_conf_check(&c->conf)) != 0)
+		return rc;
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0 && (rc = lv_seckey_options(&a, LV_SECKEY_GET, &opts)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0)
+			rc = lv_audit(&a, "challenge", "key", "ok", "for=get");
+		if (rc != 0 && opts != NULL) {
+			json_object_put(opts);
+			opts = NULL;
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
+	return rc == 0 ? lv_seckey_print_options(opts) : rc;
+}
+
+/* --method key: the assertion's JSON on standard input. */
+static int
+verify_key(struct lv_ctx *c, const struct opts *o)
+{
+	struct lv_seckey_answer key;
+	const char *why;
+	char *buf = malloc(LV_SECKEY_ANSWER_MAX);
+	size_t n;
+	int rc;
+
+	if (buf == NULL)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	rc = lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n);
+	if (rc != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
+		    LV_SECKEY_ANSWER_MAX);
+	else if (lv_seckey_answer_parse(buf, n, 0, &key, &why) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
+	free(buf);
+	if (rc != 0)
+		return rc;
+	if ((rc = lv_ctx_open(c, 0)) == 0 && (rc = lv_seckey_conf_check(&c->conf)) == 0)
+		rc = verify(c, o, NULL, &key);
+	lv_seckey_answer_free(&key);
+	lv_ctx_close(c);
 	return rc;
 }
 
@@ -409,10 +500,18 @@ main(int argc, char **argv)
 		lv_ctx_close(&c);
 		return rc;
 	}
+	if (o.keyopts) {
+		if ((rc = lv_ctx_open(&c, 0)) == 0)
+			rc = key_options(&c, &o);
+		lv_ctx_close(&c);
+		return rc;
+	}
+	if (o.method == M_KEY)
+		return verify_key(&c, &o);
 	if ((rc = lv_answer_read(0, &ans)) != 0)
 		return rc;
 	if ((rc = lv_ctx_open(&c, 0)) == 0)
-		rc = verify(&c, &o, &ans);
+		rc = verify(&c, &o, &ans, NULL);
 	lv_answer_wipe(&ans);
 	lv_ctx_close(&c);
 	return rc;
