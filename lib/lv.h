@@ -445,6 +445,8 @@ int lv_attobj_parse(const unsigned char *p, size_t n, struct lv_attobj *o, const
 void lv_attobj_free(struct lv_attobj *o);
 struct lv_authdata { unsigned char rpidhash[32]; unsigned flags; unsigned long count; };
 int lv_authdata_parse(const unsigned char *p, size_t n, struct lv_authdata *ad);
+int lv_cbor_sane(const unsigned char *p, size_t n);
+int lv_authdata_sane(const unsigned char *p, size_t n, int attested);
 /* lv_seckey_fido.c */
 struct lv_seckey_cred {
 	int alg; /* COSE: -7 ES256, -8 EdDSA, -257 RS256 */

@@ -2,6 +2,7 @@
  * fmt, authData and attStmt), read with libcbor, and the fixed head of
  * authenticator data (rpIdHash, flags, signCount); libfido2 reads the
  * attested credential that follows (lv_seckey_fido.c). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,15 +116,71 @@ attobj(const cbor_item_t *m, struct lv_attobj *o)
 	return NULL;
 }
 
+static void
+array_fits(void *left, size_t count)
+{
+	if (count > *(size_t *)left)
+		*(size_t *)left = SIZE_MAX;
+}
+
+static void
+map_fits(void *left, size_t count)
+{
+	if (count > *(size_t *)left / 2)
+		*(size_t *)left = SIZE_MAX;
+}
+
+/* Well-formed CBOR items, one after another, none declaring more elements
+ * than the bytes left could hold: libcbor allocates a definite array or
+ * map for its declared size before it reads a single element. */
+int
+lv_cbor_sane(const unsigned char *p, size_t n)
+{
+	struct cbor_callbacks cb = cbor_empty_callbacks;
+	struct cbor_decoder_result res;
+	size_t off = 0, left;
+
+	cb.array_start = array_fits;
+	cb.map_start = map_fits;
+	while (off < n) {
+		left = n - off;
+		res = cbor_stream_decode(p + off, n - off, &cb, &left);
+		if (res.status != CBOR_DECODER_FINISHED || res.read == 0 || left == SIZE_MAX)
+			return -1;
+		off += res.read;
+	}
+	return 0;
+}
+
+/* What follows the head of authenticator data (with an attested
+ * credential: its AAGUID, id length and id, then its COSE key), before
+ * libfido2 gives that to libcbor. */
+int
+lv_authdata_sane(const unsigned char *p, size_t n, int attested)
+{
+	size_t off = 37;
+
+	if (n < off)
+		return -1;
+	if (attested) {
+		if (n < off + 18)
+			return -1;
+		off += 18 + ((size_t)p[off + 16] << 8 | p[off + 17]);
+		if (off > n)
+			return -1;
+	}
+	return lv_cbor_sane(p + off, n - off);
+}
+
 /* 0, or -1 with *why; the object must be exactly the bytes given. */
 int
 lv_attobj_parse(const unsigned char *p, size_t n, struct lv_attobj *o, const char **why)
 {
 	struct cbor_load_result res;
-	cbor_item_t *m;
+	cbor_item_t *m = NULL;
 
 	memset(o, 0, sizeof(*o));
-	if ((m = cbor_load(p, n, &res)) == NULL || res.read != n) {
+	if (lv_cbor_sane(p, n) != 0 || (m = cbor_load(p, n, &res)) == NULL || res.read != n) {
 		*why = "attestationObject is not one CBOR item";
 		if (m != NULL)
 			cbor_decref(&m);

@@ -94,7 +94,8 @@ lv_seckey_attest(const char *rp_id, int uv, const struct lv_attobj *o, const str
 	memset(out, 0, sizeof(*out));
 	if ((*why = check_head(rp_id, uv, &o->authdata, &ad)) != NULL)
 		return 1;
-	if (!(ad.flags & LV_SECKEY_FLAG_AT) || (cred = attested(rp_id, uv, o, clientdata)) == NULL) {
+	if (!(ad.flags & LV_SECKEY_FLAG_AT) || lv_authdata_sane(o->authdata.p, o->authdata.n, 1) != 0 ||
+	    (cred = attested(rp_id, uv, o, clientdata)) == NULL) {
 		*why = "no attested credential of ES256, EdDSA or RS256 in the authenticator data";
 		return 1;
 	}
@@ -150,6 +151,10 @@ lv_seckey_assert(const char *rp_id, int uv, const struct lv_seckey_cred *k, cons
 
 	if ((*why = check_head(rp_id, uv, authdata, &ad)) != NULL)
 		return 1;
+	if (lv_authdata_sane(authdata->p, authdata->n, 0) != 0) {
+		*why = "the authenticator data's extensions are not CBOR";
+		return 1;
+	}
 	if ((as = fido_assert_new()) == NULL) {
 		*why = "out of memory";
 		return 1;
