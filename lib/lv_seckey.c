@@ -197,7 +197,7 @@ challenge_hash(const struct lv_acct *a, enum lv_seckey_purpose p, const unsigned
 {
 	char domain[32];
 
-	snprintf(domain, sizeof(domain), "seckey-%s", purpose_name[p]);
+	snprintf(domain, sizeof(domain), "lv1-seckey-%s", purpose_name[p]);
 	lv_key_hash_hex(a->ctx, domain, a->name, ch, n, hex);
 }
 
