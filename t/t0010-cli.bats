@@ -108,7 +108,7 @@ load lib
 	[[ "$output" == "lv-backup: the verb is new, status or reset; usage: "* ]]
 	run -64 lv-backup status alice --print
 	run -64 lv-enroll bob
-	[[ "$output" == "lv-enroll: name at least one method: --phone, --device-key or --totp; usage: "* ]]
+	[[ "$output" == "lv-enroll: name at least one method: --phone, --device-key, --totp or --key; usage: "* ]]
 	run -64 lv-enroll bob --phone +15551234567 --qr
 	run -64 lv-enroll --init bob
 	run -64 lv-enroll --init --phone +15551234567
