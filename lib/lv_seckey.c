@@ -1,6 +1,6 @@
 /* Security keys (WebAuthn) of an account: its keys, kept as
  * seckey.<ID> = "<added>\t<alg>\t<credential id>\t<public key>\t<sign count>\t<flags>\t<label>"
- * (the credential id base64url, the key in libfido2's raw form in base64,
+ * (the credential id and the key, in libfido2's raw form, base64url;
  * the ID the first 8 hex digits of BLAKE2b-256 of the credential id), its
  * user handle (seckey-user, random, never the account name), and at most
  * one challenge per ceremony, seckey-challenge.create and .get =
@@ -50,7 +50,7 @@ static int
 key_parse(const char *k, const char *v, struct key *out)
 {
 	char *buf = strdup(v), *f[8];
-	struct lv_bytes id = { NULL, 0 };
+	struct lv_bytes id = { NULL, 0 }, pk = { NULL, 0 };
 	long alg, count, flags;
 	int rc = -1;
 
@@ -60,15 +60,16 @@ key_parse(const char *k, const char *v, struct key *out)
 	snprintf(out->id, sizeof(out->id), "%s", k + strlen(PREFIX));
 	if (lv_parse_uint(f[0], 0x7fffffffffffffffL, &out->added) != 0 || lv_parse_uint(f[1] + (f[1][0] == '-'),
 	    1000, &alg) != 0 || lv_b64url_decode(f[2], &id) != 0 || id.n == 0 || id.n > LV_SECKEY_CREDID_MAX ||
-	    strlen(f[3]) > LV_B64_LEN(LV_SECKEY_PK_MAX) || lv_parse_uint(f[4], 0xffffffffL, &count) != 0 ||
+	    lv_b64url_decode(f[3], &pk) != 0 || pk.n == 0 || pk.n > LV_SECKEY_PK_MAX ||
+	    lv_parse_uint(f[4], 0xffffffffL, &count) != 0 ||
 	    lv_parse_uint(f[5], 255, &flags) != 0 || strlen(f[6]) > LV_TEXT_MAX)
 		goto out;
 	out->cred.alg = f[1][0] == '-' ? -(int)alg : (int)alg;
 	memcpy(out->cred.id, id.p, id.n);
 	out->cred.idlen = id.n;
-	out->cred.pklen = strlen(f[3]) / 4 * 3 - (strchr(f[3], '=') ? strlen(strchr(f[3], '=')) : 0);
-	if (lv_seckey_alg_name(out->cred.alg) == NULL || out->cred.pklen > LV_SECKEY_PK_MAX ||
-	    lv_b64_decode(f[3], out->cred.pk, out->cred.pklen) != 0)
+	memcpy(out->cred.pk, pk.p, pk.n);
+	out->cred.pklen = pk.n;
+	if (lv_seckey_alg_name(out->cred.alg) == NULL)
 		goto out;
 	out->cred.count = (unsigned long)count;
 	out->cred.flags = (unsigned)flags;
@@ -76,6 +77,7 @@ key_parse(const char *k, const char *v, struct key *out)
 	rc = 0;
 out:
 	lv_bytes_free(&id);
+	lv_bytes_free(&pk);
 	free(buf);
 	return rc;
 }
@@ -108,16 +110,16 @@ keys(const struct lv_acct *a, struct key **out)
 static int
 key_put(struct lv_acct *a, const struct key *k)
 {
-	char rec[32], pk[LV_B64_LEN(LV_SECKEY_PK_MAX) + 1], *id = lv_b64url_encode(k->cred.id, k->cred.idlen);
-	int rc;
+	char rec[32], *id = lv_b64url_encode(k->cred.id, k->cred.idlen);
+	char *pk = lv_b64url_encode(k->cred.pk, k->cred.pklen);
+	int rc = -1;
 
-	if (id == NULL)
-		return lv_err(EX_SOFTWARE, "out of memory");
-	lv_b64_encode(k->cred.pk, k->cred.pklen, pk);
 	snprintf(rec, sizeof(rec), PREFIX "%s", k->id);
-	rc = lv_rec_setf(&a->rec, rec, "%ld\t%d\t%s\t%s\t%lu\t%u\t%s", k->added, k->cred.alg, id, pk, k->cred.count,
-	    k->cred.flags & (LV_SECKEY_FLAG_BE | LV_SECKEY_FLAG_BS), k->label);
+	if (id != NULL && pk != NULL)
+		rc = lv_rec_setf(&a->rec, rec, "%ld\t%d\t%s\t%s\t%lu\t%u\t%s", k->added, k->cred.alg, id, pk,
+		    k->cred.count, k->cred.flags & (LV_SECKEY_FLAG_BE | LV_SECKEY_FLAG_BS), k->label);
 	free(id);
+	free(pk);
 	return rc == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 

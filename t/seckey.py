@@ -3,7 +3,7 @@
 together send back for the options lv-enroll --key-options and lv-verify
 --key-options print (WebAuthn Level 2, the JSON forms of Level 3).
 
-  seckey.py new KEYFILE es256|eddsa      make a credential (key, id, count 0)
+  seckey.py new KEYFILE es256|eddsa|rs256  make a credential (key, id, count 0)
   seckey.py create KEYFILE [OPTIONS]     options JSON on stdin, registration JSON out
   seckey.py get KEYFILE [OPTIONS]        options JSON on stdin, assertion JSON out
 
@@ -21,7 +21,7 @@ import os
 import sys
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 
 def b64u(b):
@@ -71,7 +71,12 @@ def save(path, k):
 
 
 def new(path, alg):
-    priv = ec.generate_private_key(ec.SECP256R1()) if alg == "es256" else ed25519.Ed25519PrivateKey.generate()
+    if alg == "es256":
+        priv = ec.generate_private_key(ec.SECP256R1())
+    elif alg == "rs256":
+        priv = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        priv = ed25519.Ed25519PrivateKey.generate()
     pem = priv.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption()).decode()
     save(path, {"alg": alg, "id": b64u(os.urandom(32)), "count": 0, "key": pem})
@@ -82,6 +87,9 @@ def cose(k):
     if k["alg"] == "es256":
         n = pub.public_numbers()
         return cbor({1: 2, 3: -7, -1: 1, -2: n.x.to_bytes(32, "big"), -3: n.y.to_bytes(32, "big")})
+    if k["alg"] == "rs256":
+        n = pub.public_numbers()
+        return cbor({1: 3, 3: -257, -1: n.n.to_bytes(256, "big"), -2: n.e.to_bytes(3, "big")})
     raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return cbor({1: 1, 3: -8, -1: 6, -2: raw})
 
@@ -89,6 +97,8 @@ def cose(k):
 def sign(k, data):
     if k["alg"] == "es256":
         return k["priv"].sign(data, ec.ECDSA(hashes.SHA256()))
+    if k["alg"] == "rs256":
+        return k["priv"].sign(data, padding.PKCS1v15(), hashes.SHA256())
     return k["priv"].sign(data)
 
 
@@ -128,7 +138,7 @@ def create(k, a, options):
     flip(a, parts)
     stmt = {}
     if a.fmt == "packed":
-        stmt = {"alg": -7 if k["alg"] == "es256" else -8, "sig": parts["signature"]}
+        stmt = {"alg": {"es256": -7, "eddsa": -8, "rs256": -257}[k["alg"]], "sig": parts["signature"]}
     att = cbor({"fmt": a.fmt, "attStmt": stmt, "authData": parts["authenticatorData"]})
     return {"id": k["id"], "rawId": k["id"], "type": "public-key",
             "response": {"clientDataJSON": b64u(parts["clientDataJSON"]), "attestationObject": b64u(att)},
@@ -153,7 +163,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("verb", choices=("new", "create", "get"))
     p.add_argument("keyfile")
-    p.add_argument("alg", nargs="?", default="es256", choices=("es256", "eddsa"))
+    p.add_argument("alg", nargs="?", default="es256", choices=("es256", "eddsa", "rs256"))
     p.add_argument("--origin", default="https://example.org")
     p.add_argument("--rp-id")
     p.add_argument("--type")

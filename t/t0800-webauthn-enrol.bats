@@ -151,12 +151,13 @@ refused_create() {
 @test "a registration challenge expires after webauthn_ttl seconds" {
 	webauthn_conf "webauthn_ttl = 60"
 	key_enrol alice k1
-	# Each step started at a set instant: the software key is slow to start.
+	# Each step starts at a set instant (then the clock runs): the software key
+	# is slow to start, and a loaded machine slower still.
 	faketime '2030-01-01 00:00:00' lv-enroll --update alice --key-options >opts
 	seckey new k2 es256
 	seckey create k2 <opts >answer
 	kept alice >before
-	run -1 faketime '2030-01-01 00:01:00' lv-enroll --update alice --key - <answer
+	run -1 faketime '2030-01-01 00:01:10' lv-enroll --update alice --key - <answer
 	[ "$output" = "lv-enroll: rejected: the challenge expired (ask for the options again)" ]
 	kept alice | diff before -
 	run -0 faketime '2030-01-01 00:00:50' lv-enroll --update alice --key - <answer

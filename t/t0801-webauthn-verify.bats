@@ -63,6 +63,12 @@ setup() {
 	lv-status alice | grep -q '^security-key	[0-9a-f]\{8\}	security key	EdDSA	1	backed-up	'
 }
 
+@test "an RS256 key with packed self-attestation registers and logs in; a flipped signature bit is refused" {
+	key_enrol alice k1 rs256 --fmt packed
+	lv-status alice | grep -q '^security-key	[0-9a-f]\{8\}	security key	RS256	0	'
+	refused_get "the signature does not verify with the registered key" --flip signature:2000
+}
+
 @test "an assertion is accepted once: a replayed challenge is refused" {
 	key_enrol alice k1
 	key_answer alice k1
@@ -79,7 +85,7 @@ setup() {
 	faketime '2030-01-01 00:00:00' lv-verify alice --key-options >get
 	seckey get k1 <get >assert
 	kept alice >before
-	run -1 faketime '2030-01-01 00:05:00' lv-verify alice --method key <assert
+	run -1 faketime '2030-01-01 00:05:10' lv-verify alice --method key <assert
 	[ "$output" = "lv-verify: rejected: the challenge expired (ask for the options again)" ]
 	kept alice | diff before -
 	run -0 faketime '2030-01-01 00:04:50' lv-verify alice --method key <assert
