@@ -25,7 +25,7 @@ WERROR ?=
 WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
 WARN = -Wall -Wextra $(WERROR_FLAG)
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
-PKGS = libsodium libcdb liboath json-c
+PKGS = libsodium libcdb liboath json-c libfido2 libcbor
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
@@ -48,12 +48,16 @@ lib/lv_qr.o: ALL_CFLAGS += $(shell pkg-config --cflags libqrencode)
 # installs make check's; tools/install-debs installs only what is missing,
 # without recommendations, and lets none of them start a service (the
 # tests start their own sshd on a private port).
-# TOTP codes and base32 through liboath, --json through json-c.
+# TOTP codes and base32 through liboath, --json through json-c, security
+# keys' COSE keys and signatures through libfido2 and their attestation
+# objects through libcbor; the tests' software security key uses
+# python3-cryptography.
 DEBS_build = build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev \
-	liboath-dev libjson-c-dev
+	liboath-dev libjson-c-dev libfido2-dev libcbor-dev
 DEBS_demo = $(DEBS_build) faketime oathtool
 DEBS_check = $(DEBS_demo) bats python3 procps parallel curl shellcheck mandoc man-db \
-	zbar-tools pamtester libpam-google-authenticator openssh-server openssh-client jq
+	zbar-tools pamtester libpam-google-authenticator openssh-server openssh-client jq \
+	python3-cryptography
 DEBS_asan = $(DEBS_check) clang libclang-rt-14-dev
 DEBS_valgrind = $(DEBS_check) valgrind
 DEBS_fuzz = $(DEBS_build) clang libclang-rt-14-dev

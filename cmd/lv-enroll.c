@@ -7,18 +7,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json.h>
 #include <sodium.h>
 
 #include "lv.h"
 
 static const char synopsis[] =
     "lv-enroll [-d DIR] [-c FILE] [--update] ACCOUNT [--phone E164] [--device-key -] "
-    "[--totp [--qr]] [--import-ga FILE] | lv-enroll --init";
+    "[--totp [--qr]] [--import-ga FILE] [--key - [--label TEXT]] | lv-enroll [--update] ACCOUNT --key-options | "
+    "lv-enroll --update ACCOUNT --key-label ID --label TEXT | lv-enroll --init";
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *phone, *devkey, *gafile;
-	int init, update, totp, qr;
+	const char *account, *phone, *devkey, *gafile, *key, *label, *keylabel;
+	int init, update, totp, qr, keyopts;
+	struct lv_seckey_answer ans;
+	char keyid[LV_SECKEY_ID_LEN + 1];
 	unsigned char devpk[32];
 	unsigned char secret[64];
 	size_t secretlen;
@@ -34,7 +38,9 @@ parse(int argc, char **argv, struct opts *o)
 		{ "init", no_argument, NULL, 'I' }, { "update", no_argument, NULL, 'u' },
 		{ "phone", required_argument, NULL, 'p' }, { "device-key", required_argument, NULL, 'k' },
 		{ "totp", no_argument, NULL, 't' }, { "qr", no_argument, NULL, 'q' },
-		{ "import-ga", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 }
+		{ "import-ga", required_argument, NULL, 'g' }, { "key", required_argument, NULL, 'K' },
+		{ "key-options", no_argument, NULL, 'O' }, { "label", required_argument, NULL, 'l' },
+		{ "key-label", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -47,11 +53,16 @@ parse(int argc, char **argv, struct opts *o)
 		case 't': o->totp = 1; break;
 		case 'q': o->qr = 1; break;
 		case 'g': o->gafile = optarg; break;
+		case 'K': o->key = optarg; break;
+		case 'O': o->keyopts = 1; break;
+		case 'l': o->label = optarg; break;
+		case 'L': o->keylabel = optarg; break;
 		}
 	}
 	if (rc != 0)
 		return rc;
-	if (o->init && (o->update || o->phone || o->devkey || o->totp || o->gafile))
+	if (o->init && (o->update || o->phone || o->devkey || o->totp || o->gafile || o->key || o->keyopts ||
+	    o->keylabel))
 		return lv_usage(synopsis, "--init enrols no one; it takes no other option");
 	if (o->init)
 		return lv_cli_operands(argc, argv, 0, synopsis);
@@ -61,16 +72,43 @@ parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* The security key options: --key-options and --key-label stand alone. */
+static int
+validate_key(const struct opts *o)
+{
+	int others = o->phone != NULL || o->devkey != NULL || o->totp || o->gafile != NULL || o->key != NULL;
+
+	if ((o->keyopts || o->keylabel != NULL) && (others || (o->keyopts && o->keylabel != NULL)))
+		return lv_usage(synopsis, "--key-options and --key-label take no method option");
+	if (o->keyopts && o->label != NULL)
+		return lv_usage(synopsis, "--label goes with --key - or --key-label");
+	if (o->keylabel != NULL && (!o->update || o->label == NULL))
+		return lv_usage(synopsis, "--key-label ID goes with --update and --label TEXT");
+	if (o->label != NULL && o->key == NULL && o->keylabel == NULL)
+		return lv_usage(synopsis, "--label goes with --key - or --key-label");
+	if (o->key != NULL && strcmp(o->key, "-") != 0)
+		return lv_usage(synopsis, "--key takes - (the browser's answer is read from standard input)");
+	if (o->key != NULL && o->devkey != NULL)
+		return lv_usage(synopsis, "--key and --device-key both read standard input: one at a time");
+	if (o->keylabel != NULL && lv_seckey_valid_id(o->keylabel) != 0)
+		return lv_err(EX_DATAERR, "bad security key id: 8 hex digits (lv-status lists them)");
+	return o->label != NULL ? lv_text_check_said("label", o->label) : 0;
+}
+
 /* Everything the user gave is checked before any file is touched. */
 static int
 validate(struct opts *o)
 {
+	int rc;
+
 	if (o->init)
 		return 0;
 	if (lv_valid_account(o->account) != 0)
 		return lv_err(EX_DATAERR, "bad account name (1-64 of A-Za-z0-9._@-, not starting with . - @)");
-	if (o->phone == NULL && o->devkey == NULL && !o->totp && o->gafile == NULL)
-		return lv_usage(synopsis, "name at least one method: --phone, --device-key or --totp");
+	if ((rc = validate_key(o)) != 0 || o->keyopts || o->keylabel != NULL)
+		return rc;
+	if (o->phone == NULL && o->devkey == NULL && !o->totp && o->gafile == NULL && o->key == NULL)
+		return lv_usage(synopsis, "name at least one method: --phone, --device-key, --totp or --key");
 	if (o->qr && !o->totp)
 		return lv_usage(synopsis, "--qr goes with --totp");
 	if (o->totp && o->gafile != NULL)
@@ -113,12 +151,49 @@ read_devkey(struct opts *o)
 	return 0;
 }
 
+/* The browser's answer to --key-options: JSON on standard input. */
+static int
+read_key(struct opts *o)
+{
+	char *buf;
+	const char *why;
+	size_t n;
+	int rc = 0;
+
+	if (o->key == NULL)
+		return 0;
+	if ((buf = malloc(LV_SECKEY_ANSWER_MAX)) == NULL)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	if (lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
+		    LV_SECKEY_ANSWER_MAX);
+	else if (lv_seckey_answer_parse(buf, n, 1, &o->ans, &why) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
+	free(buf);
+	return rc;
+}
+
+static int
+apply_key(struct lv_acct *a, struct opts *o)
+{
+	const char *why = NULL;
+	int rc = lv_seckey_register(a, &o->ans, o->label ? o->label : "security key", o->keyid, &why);
+
+	if (rc == 1)
+		lv_warn("rejected: %s", why);
+	return rc;
+}
+
 static int
 apply(struct lv_acct *a, struct opts *o, char *uri, size_t urisz)
 {
 	const char *old = lv_rec_get(&a->rec, "phone");
 	int rc = 0;
 
+	if (o->key != NULL)
+		rc = apply_key(a, o);
+	if (rc != 0)
+		return rc;
 	/* A new number is a new second factor: no device remembered under the old one stays. */
 	o->forgot = old != NULL && o->phone != NULL && strcmp(old, o->phone) != 0 ? lv_remember_forget(a, NULL) : 0;
 	if (o->phone != NULL)
@@ -135,8 +210,8 @@ methods(const struct opts *o)
 {
 	static char buf[64];
 
-	snprintf(buf, sizeof(buf), "%s%s%s", o->phone ? "sms," : "", o->devkey ? "push," : "",
-	    o->secretlen ? "totp," : "");
+	snprintf(buf, sizeof(buf), "%s%s%s%s", o->phone ? "sms," : "", o->devkey ? "push," : "",
+	    o->secretlen ? "totp," : "", o->key ? "key," : "");
 	buf[strlen(buf) - 1] = '\0';
 	return buf;
 }
@@ -167,6 +242,10 @@ notify(struct lv_ctx *c, const struct opts *o, int fresh)
 	if (o->secretlen > 0) {
 		snprintf(msg, sizeof(msg), "The authenticator app (TOTP) secret of %s was replaced.\n", o->account);
 		lv_notify(c, "totp-changed", o->account, msg);
+	}
+	if (o->key != NULL) {
+		snprintf(msg, sizeof(msg), "A new security key (%s) can now log in as %s.\n", o->keyid, o->account);
+		lv_notify(c, "key-added", o->account, msg);
 	}
 }
 
@@ -202,8 +281,66 @@ audit(struct lv_acct *a, const struct opts *o, int fresh)
 	if (o->devid[0] != '\0')
 		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%sdevice=%s",
 		    detail[0] ? " " : "", o->devid);
+	if (o->keyid[0] != '\0')
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%skey=%s",
+		    detail[0] ? " " : "", o->keyid);
 	lv_audit(a, fresh ? "enrol" : "update", methods(o), "ok", detail);
 	lv_remember_forgotten(a, o->forgot, "phone-changed", NULL);
+}
+
+/* Enrolled (with --update) or not (without), as for enrolling. */
+static int
+key_state(struct lv_acct *a, const struct opts *o)
+{
+	if (lv_store_enrolled(a) && !o->update)
+		return lv_err(EX_CANTCREAT, "%s is enrolled already (use --update to change a method)", o->account);
+	if (!lv_store_enrolled(a) && o->update)
+		return lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+	return 0;
+}
+
+/* --key-options: a registration challenge, and the options for the page. */
+static int
+key_options(struct lv_ctx *c, struct opts *o)
+{
+	struct json_object *opts = NULL;
+	struct lv_acct a;
+	int rc, tries = 0;
+
+	if ((rc = lv_seckey_conf_check(&c->conf)) != 0)
+		return rc;
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK | (o->update ? 0 : LV_OPEN_CREATE), &a)) == 0 &&
+		    (rc = key_state(&a, o)) == 0 && (rc = lv_seckey_options(&a, LV_SECKEY_CREATE, &opts)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0)
+			lv_audit(&a, "challenge", "key", "ok", "for=create");
+		if (rc != 0 && opts != NULL) {
+			json_object_put(opts);
+			opts = NULL;
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
+	return rc == 0 ? lv_seckey_print_options(opts) : rc;
+}
+
+/* --key-label: a key's new name. */
+static int
+key_label(struct lv_ctx *c, struct opts *o)
+{
+	char detail[LV_TEXT_SHOWN + 32], esc[LV_TEXT_SHOWN];
+	struct lv_acct a;
+	int rc, tries = 0;
+
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && (rc = key_state(&a, o)) == 0 &&
+		    (rc = lv_seckey_label(&a, o->keylabel, o->label)) == 0 && (rc = lv_store_commit(&a)) == 0) {
+			lv_escape(o->label, esc, sizeof(esc));
+			snprintf(detail, sizeof(detail), "key=%s label=\"%s\"", o->keylabel, esc);
+			lv_audit(&a, "key-label", "key", "ok", detail);
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
+	return rc;
 }
 
 static int
@@ -242,11 +379,18 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	if ((rc = parse(argc, argv, &o)) != 0)
 		return rc == LV_EXIT_OK ? 0 : rc;
-	if ((rc = validate(&o)) != 0 || (rc = read_devkey(&o)) != 0)
+	if ((rc = validate(&o)) != 0 || (rc = read_devkey(&o)) != 0 || (rc = read_key(&o)) != 0)
 		return rc;
 	lv_ctx_args(&c, o.cli.dir, o.cli.conf);
-	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0 && !o.init && (rc = import_ga_allowed(&o)) == 0)
+	if ((rc = lv_ctx_open(&c, LV_CTX_CREATE)) == 0 && !o.init && o.keyopts)
+		rc = key_options(&c, &o);
+	else if (rc == 0 && !o.init && o.keylabel != NULL)
+		rc = key_label(&c, &o);
+	else if (rc == 0 && !o.init && o.key != NULL && (rc = lv_seckey_conf_check(&c.conf)) != 0)
+		;
+	else if (rc == 0 && !o.init && (rc = import_ga_allowed(&o)) == 0)
 		rc = enroll(&c, &o);
+	lv_seckey_answer_free(&o.ans);
 	sodium_memzero(o.secret, sizeof(o.secret));
 	lv_ctx_close(&c);
 	return rc ? rc : lv_fshut();

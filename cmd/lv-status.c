@@ -75,6 +75,7 @@ account_facts(const struct lv_acct *a, struct lv_facts *f)
 	lv_sms_status(a, f);
 	lv_device_status(a, f);
 	lv_totp_status(a, f);
+	lv_seckey_status(a, f);
 	lv_fact(f, 0, "backup-codes", 1, lv_num(NULL, (long)lv_backup_active(a)));
 	lv_temp_status(a, f);
 	lv_request_status(a, f);

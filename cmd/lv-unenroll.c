@@ -9,15 +9,15 @@
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | "
+    "lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp | --key ID] | "
     "lv-unenroll ACCOUNT --signed-out [--reason TEXT] | "
     "lv-unenroll ACCOUNT {--forget-devices | --forget-device ID} {--reason TEXT | --self}";
 
-enum what { ALL, PHONE, DEVICE, TOTP, SIGNOUT, FORGET };
+enum what { ALL, PHONE, DEVICE, TOTP, KEY, SIGNOUT, FORGET };
 
 struct opts {
 	struct lv_cli cli;
-	const char *account, *reason, *device, *forget; /* forget: one remembered device's id */
+	const char *account, *reason, *device, *key, *forget; /* forget: one remembered device's id */
 	enum what what;
 	int nwhat, self;
 	size_t forgot; /* remembered devices forgotten */
@@ -33,7 +33,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "phone", no_argument, NULL, 'p' }, { "device", required_argument, NULL, 'D' },
 		{ "totp", no_argument, NULL, 't' }, { "signed-out", no_argument, NULL, 's' },
 		{ "forget-devices", no_argument, NULL, 'f' }, { "forget-device", required_argument, NULL, 'F' },
-		{ "self", no_argument, NULL, 'S' }, { NULL, 0, NULL, 0 }
+		{ "self", no_argument, NULL, 'S' }, { "key", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -46,6 +46,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'p': o->what = PHONE; break;
 		case 'D': o->what = DEVICE; o->device = optarg; break;
 		case 't': o->what = TOTP; break;
+		case 'K': o->what = KEY; o->key = optarg; break;
 		case 's': o->what = SIGNOUT; break;
 		}
 		o->nwhat++;
@@ -82,6 +83,8 @@ validate(struct opts *o)
 	if (o->forget != NULL && (strlen(o->forget) != LV_REMEMBER_IDLEN ||
 	    strspn(o->forget, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") != LV_REMEMBER_IDLEN))
 		return lv_err(EX_DATAERR, "bad remembered device id (lv-status lists them)");
+	if (o->key != NULL && lv_seckey_valid_id(o->key) != 0)
+		return lv_err(EX_DATAERR, "bad security key id: 8 hex digits (lv-status lists them)");
 	if (o->what == SIGNOUT && lv_line_read(0, o->line, sizeof(o->line), &n) != 0)
 		return lv_err(EX_DATAERR, "malformed sign-out statement: one lv1-signout line expected");
 	return 0;
@@ -116,6 +119,9 @@ remove_method(struct lv_acct *a, struct opts *o, const char **method, char by[64
 			return lv_err(EX_UNAVAILABLE, "%s has no TOTP", a->name);
 		lv_totp_remove(a);
 		return 0;
+	case KEY:
+		*method = "key";
+		return lv_seckey_remove(a, o->key);
 	case SIGNOUT:
 		*method = "signed-out";
 		if ((rc = lv_signout_check(a, o->line, lv_now(), id)) == 0)
@@ -173,6 +179,8 @@ audit_detail(const struct opts *o, char *out, size_t outsz)
 	out[0] = '\0';
 	if (o->oldphone[0] != '\0')
 		snprintf(out, outsz, "phone=%s", o->oldphone);
+	if (o->key != NULL)
+		snprintf(out, outsz, "key=%s", o->key);
 	if (o->reason == NULL)
 		return;
 	lv_escape(o->reason, esc, sizeof(esc));

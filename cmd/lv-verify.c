@@ -7,25 +7,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json.h>
 #include <sodium.h>
 
 #include "lv.h"
 
 static const char synopsis[] =
-    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|remembered] "
+    "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key|remembered] "
     "[--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | "
     "lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | "
     "lv-verify ACCOUNT --request ID [--wait SECONDS] | "
-    "lv-verify ACCOUNT --methods [--client first-party|third-party]";
+    "lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options";
 
-enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP, M_REMEMBERED, M_GRACE };
+enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP, M_KEY, M_REMEMBERED, M_GRACE };
 
 struct opts {
 	struct lv_cli cli;
 	const char *account, *method_s, *client_s, *request, *wait_s, *grace_s;
 	struct lv_remember rem; /* --remember, --ip, --agent, --grace */
 	enum method method;
-	int third, methods;
+	int third, methods, keyopts;
 	long wait;
 };
 
@@ -37,6 +38,7 @@ struct verdict {
 	char detail[LV_TEXT_SHOWN + 32]; /* audit detail: label, sequence number */
 	int locked_now;    /* this failure started a lock-out */
 	int backup_used;
+	int cloned;        /* a security key's sign count went back */
 };
 
 /* A 6-digit guess counted on disk before its check (count_first): kept
@@ -56,7 +58,8 @@ parse(int argc, char **argv, struct opts *o)
 		{ "request", required_argument, NULL, 'r' }, { "wait", required_argument, NULL, 'w' },
 		{ "methods", no_argument, NULL, 'M' }, { "remember", required_argument, NULL, 'k' },
 		{ "ip", required_argument, NULL, 'i' }, { "agent", required_argument, NULL, 'a' },
-		{ "grace", required_argument, NULL, 'g' }, { NULL, 0, NULL, 0 }
+		{ "grace", required_argument, NULL, 'g' }, { "key-options", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 }
 	};
 	int ch, rc = 0;
 
@@ -71,6 +74,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'i': o->rem.ip = optarg; break;
 		case 'a': o->rem.agent = optarg; break;
 		case 'g': o->grace_s = optarg; break;
+		case 'O': o->keyopts = 1; break;
 		}
 	}
 	if (rc != 0)
@@ -112,15 +116,15 @@ validate_remember(struct opts *o)
 static int
 validate(struct opts *o)
 {
-	static const char *names[] = { "auto", "sms", "totp", "backup", "temp", "remembered", "grace" };
+	static const char *names[] = { "auto", "sms", "totp", "backup", "temp", "key", "remembered", "grace" };
 	size_t i;
 	int rc;
 
 	if (o->method_s != NULL) {
-		for (i = 0; i < 7 && strcmp(o->method_s, names[i]) != 0; i++)
+		for (i = 0; i < 8 && strcmp(o->method_s, names[i]) != 0; i++)
 			;
-		if (i == 7)
-			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp, remembered, grace");
+		if (i == 8)
+			return lv_usage(synopsis, "--method is one of auto, sms, totp, backup, temp, key, remembered, grace");
 		o->method = (enum method)i;
 	}
 	if (o->client_s != NULL && strcmp(o->client_s, "third-party") != 0 &&
@@ -135,6 +139,9 @@ validate(struct opts *o)
 		return lv_usage(synopsis, "--request checks a login request; it takes no --method or --client");
 	if (o->methods && (o->request != NULL || o->method_s != NULL || o->wait_s != NULL))
 		return lv_usage(synopsis, "--methods lists the methods; it takes no --method, --request or --wait");
+	if (o->keyopts && (o->methods || o->request != NULL || o->method_s != NULL || o->client_s != NULL ||
+	    o->rem.label != NULL || o->rem.ip != NULL || o->rem.agent != NULL || o->grace_s != NULL))
+		return lv_usage(synopsis, "--key-options prints a security key's login options; it takes no other option");
 	if ((rc = validate_remember(o)) != 0)
 		return rc;
 	if (lv_valid_account(o->account) != 0)
@@ -315,6 +322,27 @@ decide(struct lv_acct *a, const struct opts *o, const struct lv_answer *ans, str
 	count(a, o, now, v, g);
 }
 
+/* A security key's assertion: high entropy, so checked while locked (as
+ * backup codes are); a refusal counts as a failure. */
+static void
+check_key(struct lv_acct *a, const struct opts *o, const struct lv_seckey_answer *ans, struct verdict *v)
+{
+	char id[LV_SECKEY_ID_LEN + 1] = "";
+
+	v->method = "key";
+	if (o->third) {
+		v->rc = 1;
+		v->why = "third-party clients accept only a temporary password (lv-temppass); "
+		    "security keys are for the site's own login";
+	} else
+		v->rc = lv_seckey_login(a, ans, id, &v->cloned, &v->why);
+	if (id[0] != '\0')
+		snprintf(v->detail, sizeof(v->detail), "key=%s%s", id, v->cloned ? " sign-count-decreased" : "");
+	if (o->third)
+		v->method = "third-party";
+	count(a, o, lv_now(), v, &(struct guess){ 0, 0, "" });
+}
+
 static void
 notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 {
@@ -328,6 +356,11 @@ notify(struct lv_ctx *c, const char *account, const struct verdict *v)
 		snprintf(msg, sizeof(msg), "Logins of %s are locked for a while after too many wrong codes.\n",
 		    account);
 		lv_notify(c, "locked", account, msg);
+	}
+	if (v->cloned) {
+		snprintf(msg, sizeof(msg), "A security key of %s gave a sign count that did not increase: it may have "
+		    "been cloned (%s). The login was refused.\n", account, v->detail);
+		lv_notify(c, "key-cloned", account, msg);
 	}
 }
 
@@ -347,7 +380,8 @@ remember(struct lv_acct *a, struct opts *o)
 }
 
 static int
-verify_once(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans, struct guess *g)
+verify_once(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans, const struct lv_seckey_answer *key,
+    struct guess *g)
 {
 	struct verdict v;
 	struct lv_acct a;
@@ -360,7 +394,10 @@ verify_once(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans, struc
 		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
 		goto out;
 	}
-	decide(&a, o, ans, &v, g);
+	if (key != NULL)
+		check_key(&a, o, key, &v);
+	else
+		decide(&a, o, ans, &v, g);
 	if (v.rc == 0 && (v.rc = remember(&a, o)) != 0)
 		rc = v.rc;
 	if (v.rc == 0 || v.rc == 1) {
@@ -402,6 +439,8 @@ first_party_methods(const struct lv_ctx *c, const struct lv_acct *a)
 		printf("sms%s\n", c->conf.sms_gateway[0] != '\0' ? "\tgateway" : "");
 	if (lv_rec_countprefix(&a->rec, "device.") > 0)
 		printf("push\n");
+	if (lv_seckey_count(a) > 0 && c->conf.webauthn_rp_id[0] != '\0')
+		printf("key\n");
 	if (lv_backup_active(a) > 0)
 		printf("backup\n");
 	return 0;
@@ -428,13 +467,13 @@ list_methods(struct lv_ctx *c, const struct opts *o)
 /* A change lost to another writer's commit (a lock not honoured) is
  * decided again from the new state: a code spent there is refused here. */
 static int
-verify(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans)
+verify(struct lv_ctx *c, struct opts *o, const struct lv_answer *ans, const struct lv_seckey_answer *key)
 {
 	struct guess g = { 0, 0, "" };
 	int rc, tries = 0;
 
 	do
-		rc = verify_once(c, o, ans, &g);
+		rc = verify_once(c, o, ans, key, &g);
 	while (lv_store_lost(&rc, &tries));
 	if (rc == 0 && o->rem.label != NULL) {
 		lv_remember_notify_issued(c, o->account, &o->rem);
@@ -474,6 +513,60 @@ remember_on(const struct lv_ctx *c, const struct opts *o)
 	return 0;
 }
 
+/* --key-options: a login challenge and the options for the page. */
+static int
+key_options(struct lv_ctx *c, const struct opts *o)
+{
+	struct json_object *opts = NULL;
+	struct lv_acct a;
+	int rc, tries = 0;
+
+	if ((rc = lv_seckey_conf_check(&c->conf)) != 0)
+		return rc;
+	do {
+		if ((rc = lv_store_open(c, o->account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
+			rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", o->account);
+		if (rc == 0 && (rc = lv_seckey_options(&a, LV_SECKEY_GET, &opts)) == 0 &&
+		    (rc = lv_store_commit(&a)) == 0)
+			rc = lv_audit(&a, "challenge", "key", "ok", "for=get");
+		if (rc != 0 && opts != NULL) {
+			json_object_put(opts);
+			opts = NULL;
+		}
+		lv_store_close(&a);
+	} while (lv_store_lost(&rc, &tries));
+	return rc == 0 ? lv_seckey_print_options(opts) : rc;
+}
+
+/* --method key: the assertion's JSON on standard input. */
+static int
+verify_key(struct lv_ctx *c, struct opts *o)
+{
+	struct lv_seckey_answer key;
+	const char *why;
+	char *buf = malloc(LV_SECKEY_ANSWER_MAX);
+	size_t n;
+	int rc;
+
+	if (buf == NULL)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	rc = lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n);
+	if (rc != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
+		    LV_SECKEY_ANSWER_MAX);
+	else if (lv_seckey_answer_parse(buf, n, 0, &key, &why) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
+	free(buf);
+	if (rc != 0)
+		return rc;
+	if ((rc = lv_ctx_open(c, 0)) == 0 && (rc = lv_seckey_conf_check(&c->conf)) == 0 &&
+	    (rc = remember_on(c, o)) == 0)
+		rc = verify(c, o, NULL, &key);
+	lv_seckey_answer_free(&key);
+	lv_ctx_close(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -502,12 +595,20 @@ main(int argc, char **argv)
 		lv_ctx_close(&c);
 		return rc;
 	}
+	if (o.keyopts) {
+		if ((rc = lv_ctx_open(&c, 0)) == 0)
+			rc = key_options(&c, &o);
+		lv_ctx_close(&c);
+		return rc;
+	}
 	if (o.method == M_GRACE) {
 		if ((rc = lv_ctx_open(&c, 0)) == 0)
 			rc = lv_remember_host_check(&c, o.account, o.rem.ip, o.rem.grace);
 		lv_ctx_close(&c);
 		return rc;
 	}
+	if (o.method == M_KEY)
+		return verify_key(&c, &o);
 	if ((rc = lv_answer_read(0, &ans)) != 0)
 		return rc;
 	if ((rc = token_elsewhere(&o, &ans)) != 0) {
@@ -515,7 +616,8 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if ((rc = lv_ctx_open(&c, 0)) == 0 && (rc = remember_on(&c, &o)) == 0)
-		rc = o.method == M_REMEMBERED ? lv_remember_use(&c, o.account, &ans, &o.rem) : verify(&c, &o, &ans);
+		rc = o.method == M_REMEMBERED ? lv_remember_use(&c, o.account, &ans, &o.rem) :
+		    verify(&c, &o, &ans, NULL);
 	lv_answer_wipe(&ans);
 	lv_ctx_close(&c);
 	return rc;

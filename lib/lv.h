@@ -88,6 +88,11 @@ struct lv_conf {
 	long audit_retention; /* days; 0 keeps every line */
 	long hook_timeout;
 	long syslog;
+	char webauthn_rp_id[256];      /* "": security keys are off */
+	char webauthn_rp_name[LV_CONF_TEXT + 1];
+	char webauthn_origins[1024];   /* space-separated; "": https://RP_ID */
+	char webauthn_user_verification[16]; /* required, preferred, discouraged */
+	long webauthn_ttl, webauthn_keys_max;
 };
 int lv_conf_load(struct lv_conf *c, const char *path, uid_t owner);
 void lv_conf_defaults(struct lv_conf *c);
@@ -426,6 +431,83 @@ int lv_remember_use(struct lv_ctx *c, const char *account, const struct lv_answe
 int lv_remember_host_set(struct lv_acct *a, const char *ip, long grace, time_t now);
 int lv_remember_host_check(struct lv_ctx *c, const char *account, const char *ip, long grace);
 void lv_remember_host_status(const struct lv_acct *a, struct lv_facts *f);
+/* Security keys (WebAuthn): the JSON a browser passes and sends back
+ * (lv_seckey_json.c, json-c), the attestation object (lv_seckey_cbor.c,
+ * libcbor), the checks of an attestation and an assertion
+ * (lv_seckey_fido.c, libfido2), and the account's keys and challenges
+ * (lv_seckey.c). */
+#define LV_SECKEY_ANSWER_MAX 16384 /* an answer's JSON on stdin */
+#define LV_SECKEY_CREDID_MAX 1023  /* WebAuthn's bound on a credential id */
+#define LV_SECKEY_PK_MAX 259       /* libfido2's raw public keys: RS256's n and e */
+#define LV_SECKEY_ID_LEN 8
+#define LV_SECKEY_CHALLENGE 32
+#define LV_SECKEY_FLAG_UP 0x01
+#define LV_SECKEY_FLAG_UV 0x04
+#define LV_SECKEY_FLAG_BE 0x08
+#define LV_SECKEY_FLAG_BS 0x10
+#define LV_SECKEY_FLAG_AT 0x40
+struct lv_bytes { unsigned char *p; size_t n; };
+void lv_bytes_free(struct lv_bytes *b);
+int lv_b64url_decode(const char *in, struct lv_bytes *out);
+char *lv_b64url_encode(const unsigned char *in, size_t len);
+/* A PublicKeyCredential as JSON: registration (create) or login. */
+struct lv_seckey_answer {
+	struct lv_bytes rawid, clientdata, attobj, authdata, sig, userhandle;
+};
+int lv_seckey_answer_parse(const char *json, size_t len, int create, struct lv_seckey_answer *a,
+			   const char **why);
+void lv_seckey_answer_free(struct lv_seckey_answer *a);
+struct lv_clientdata {
+	char type[32];
+	char origin[256];
+	struct lv_bytes challenge;
+	int cross_origin;
+};
+int lv_clientdata_parse(const struct lv_bytes *raw, struct lv_clientdata *cd, const char **why);
+struct json_object;
+int lv_seckey_print_options(struct json_object *o);
+/* lv_seckey_cbor.c */
+struct lv_attobj {
+	char fmt[16];
+	struct lv_bytes authdata, attstmt; /* attstmt: the statement's CBOR map */
+	struct lv_bytes sig;               /* packed: attStmt.sig */
+	long alg;                          /* packed: attStmt.alg */
+	int x5c;                           /* packed: a certificate is there */
+};
+int lv_attobj_parse(const unsigned char *p, size_t n, struct lv_attobj *o, const char **why);
+void lv_attobj_free(struct lv_attobj *o);
+struct lv_authdata { unsigned char rpidhash[32]; unsigned flags; unsigned long count; };
+int lv_authdata_parse(const unsigned char *p, size_t n, struct lv_authdata *ad);
+int lv_cbor_sane(const unsigned char *p, size_t n);
+int lv_authdata_sane(const unsigned char *p, size_t n, int attested);
+/* lv_seckey_fido.c */
+struct lv_seckey_cred {
+	int alg; /* COSE: -7 ES256, -8 EdDSA, -257 RS256 */
+	unsigned char id[LV_SECKEY_CREDID_MAX];
+	size_t idlen;
+	unsigned char pk[LV_SECKEY_PK_MAX]; /* libfido2's raw form of the key */
+	size_t pklen;
+	unsigned long count;
+	unsigned flags;
+};
+const char *lv_seckey_alg_name(int alg);
+int lv_seckey_attest(const char *rp_id, int uv, const struct lv_attobj *o, const struct lv_bytes *clientdata,
+		     struct lv_seckey_cred *out, const char **why);
+int lv_seckey_assert(const char *rp_id, int uv, const struct lv_seckey_cred *k, const struct lv_bytes *clientdata,
+		     const struct lv_bytes *authdata, const struct lv_bytes *sig, const char **why);
+/* lv_seckey.c: the account's keys ("seckey.ID") and challenges */
+enum lv_seckey_purpose { LV_SECKEY_CREATE, LV_SECKEY_GET };
+int lv_seckey_conf_check(const struct lv_conf *c);
+int lv_seckey_options(struct lv_acct *a, enum lv_seckey_purpose p, struct json_object **out);
+int lv_seckey_register(struct lv_acct *a, const struct lv_seckey_answer *ans, const char *label,
+		       char id[LV_SECKEY_ID_LEN + 1], const char **why);
+int lv_seckey_login(struct lv_acct *a, const struct lv_seckey_answer *ans, char id[LV_SECKEY_ID_LEN + 1],
+		    int *cloned, const char **why);
+int lv_seckey_label(struct lv_acct *a, const char *id, const char *label);
+int lv_seckey_remove(struct lv_acct *a, const char *id);
+void lv_seckey_status(const struct lv_acct *a, struct lv_facts *f);
+size_t lv_seckey_count(const struct lv_acct *a);
+int lv_seckey_valid_id(const char *id);
 
 /* lv_disable.c: turning verification off keeps only the audit log, the
  * rate counters ("rate." records) and the lock file */

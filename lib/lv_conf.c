@@ -34,6 +34,8 @@ static const struct key keys[] = {
 	N(request_retention, 31536000), N(device_max, 100), N(signout_max_age, 86400),
 	N(audit_retention, 36500),
 	N(temppass_ttl, 31536000), N(remember_days, 365), N(hook_timeout, 3600), N(syslog, 1),
+	S(webauthn_rp_id), S(webauthn_rp_name), S(webauthn_origins), S(webauthn_user_verification),
+	N(webauthn_ttl, 86400), N(webauthn_keys_max, 100),
 };
 
 void
@@ -66,6 +68,9 @@ lv_conf_defaults(struct lv_conf *c)
 	c->hook_timeout = 10;
 	c->syslog = 0;
 	snprintf(c->syslog_socket, sizeof(c->syslog_socket), "/dev/log");
+	snprintf(c->webauthn_user_verification, sizeof(c->webauthn_user_verification), "preferred");
+	c->webauthn_ttl = 300;
+	c->webauthn_keys_max = 10;
 }
 
 static char *

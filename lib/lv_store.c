@@ -387,5 +387,5 @@ lv_store_methods(const struct lv_acct *a)
 {
 	return (lv_rec_get(&a->rec, "phone") != NULL) +
 	    (int)lv_rec_countprefix(&a->rec, "device.") +
-	    (lv_rec_get(&a->rec, "totp.secret") != NULL);
+	    (lv_rec_get(&a->rec, "totp.secret") != NULL) + (int)lv_seckey_count(a);
 }

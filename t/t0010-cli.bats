@@ -97,7 +97,7 @@ load lib
 @test "a code passed in argv is refused with 64 and not echoed, and stays valid" {
 	enrol alice
 	run --separate-stderr -64 lv-verify alice "$code"
-	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|remembered] [--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | lv-verify ACCOUNT --request ID [--wait SECONDS] | lv-verify ACCOUNT --methods [--client first-party|third-party]" ]
+	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key|remembered] [--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | lv-verify ACCOUNT --request ID [--wait SECONDS] | lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options" ]
 	[[ "$stderr" != *"$code"* ]]
 	run -0 lv-verify alice <<<"$code"
 }
@@ -108,7 +108,7 @@ load lib
 	[[ "$output" == "lv-backup: the verb is new, status or reset; usage: "* ]]
 	run -64 lv-backup status alice --print
 	run -64 lv-enroll bob
-	[[ "$output" == "lv-enroll: name at least one method: --phone, --device-key or --totp; usage: "* ]]
+	[[ "$output" == "lv-enroll: name at least one method: --phone, --device-key, --totp or --key; usage: "* ]]
 	run -64 lv-enroll bob --phone +15551234567 --qr
 	run -64 lv-enroll --init bob
 	run -64 lv-enroll --init --phone +15551234567

@@ -46,7 +46,7 @@ H4='東京 – Zürich 😀 '"'quoted'"
 	faketime "$T" bash -c '. "$1"; fail_backup alice 5' _ "$BATS_TEST_DIRNAME/lib.bash"
 	read -r -d '' one two < <(lv-status alice | awk -F '\t' '$1 == "device" { print $2 }') || true
 	run --separate-stderr -0 faketime "2026-05-06 07:08:30" lv-status alice --json
-	[ "$output" = '{"enrolled":true,"phone":"+1******4567","sms-last-sent":"2026-05-06T07:08:00Z","sms-pending":true,"device":[{"id":"'"$one"'","time":"2026-05-06T07:08:00Z","enrolling":true},{"id":"'"$two"'","time":"2026-05-06T07:09:00Z","enrolling":false}],"totp":true,"backup-codes":1,"temppass":[{"label":"Mail \"work\"","expires":"2026-05-06T08:08:00Z"}],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":5,"third-party-failures":0,"locked-until":"2026-05-06T07:09:00Z"}' ]
+	[ "$output" = '{"enrolled":true,"phone":"+1******4567","sms-last-sent":"2026-05-06T07:08:00Z","sms-pending":true,"device":[{"id":"'"$one"'","time":"2026-05-06T07:08:00Z","enrolling":true},{"id":"'"$two"'","time":"2026-05-06T07:09:00Z","enrolling":false}],"totp":true,"security-key":[],"backup-codes":1,"temppass":[{"label":"Mail \"work\"","expires":"2026-05-06T08:08:00Z"}],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":5,"third-party-failures":0,"locked-until":"2026-05-06T07:09:00Z"}' ]
 	[ "$stderr" = "" ]
 	valid
 }
@@ -54,7 +54,7 @@ H4='東京 – Zürich 😀 '"'quoted'"
 @test "lv-status --json: nothing sent, no phone, no device: null, false and empty lists" {
 	faketime "$T" lv-enroll alice --totp >/dev/null
 	run -0 faketime "$T" lv-status alice --json
-	[ "$output" = '{"enrolled":true,"phone":null,"sms-last-sent":null,"sms-pending":false,"device":[],"totp":true,"backup-codes":1,"temppass":[],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":0,"third-party-failures":0,"locked-until":null}' ]
+	[ "$output" = '{"enrolled":true,"phone":null,"sms-last-sent":null,"sms-pending":false,"device":[],"totp":true,"security-key":[],"backup-codes":1,"temppass":[],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":0,"third-party-failures":0,"locked-until":null}' ]
 	run -0 faketime "$T" lv-status alice
 	[[ "$output" != *phone* && "$output" != *device* ]]
 }

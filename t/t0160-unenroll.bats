@@ -39,7 +39,7 @@ load lib
 	for what in "" --phone --totp "--device $id"; do
 		# shellcheck disable=SC2086
 		run -64 lv-unenroll alice $what
-		[ "$output" = "lv-unenroll: --reason TEXT is required (why, for the audit log: a ticket, what the user said); usage: lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp] | lv-unenroll ACCOUNT --signed-out [--reason TEXT] | lv-unenroll ACCOUNT {--forget-devices | --forget-device ID} {--reason TEXT | --self}" ]
+		[ "$output" = "lv-unenroll: --reason TEXT is required (why, for the audit log: a ticket, what the user said); usage: lv-unenroll [-d DIR] [-c FILE] ACCOUNT --reason TEXT [--phone | --device ID | --totp | --key ID] | lv-unenroll ACCOUNT --signed-out [--reason TEXT] | lv-unenroll ACCOUNT {--forget-devices | --forget-device ID} {--reason TEXT | --self}" ]
 	done
 	cmp before "$(records alice)"
 	[ "$(grep -c 'event=unenrol\|event=remove-method' "$(acctdir alice)/audit")" = 0 ]
