@@ -31,11 +31,11 @@ refused() {
 @test "a request from Zürich, São Paulo or 東京 says so in list, show and the audit log" {
 	alice
 	for place in 'Zürich' 'São Paulo' '東京'; do
-		out=$(faketime "$T" lv-requests new alice --client 'Firefox – Straße' --location "$place")
+		out=$(faketime -f "$T" lv-requests new alice --client 'Firefox – Straße' --location "$place")
 		id=${out%%$'\t'*}
 		run -0 lv-requests show alice "$id"
 		[[ "$output" == "lv1-request	alice	$id	"*"	2026-04-01T10:00:00Z	-	Firefox – Straße	$place" ]]
-		run -0 faketime "$T" lv-requests list alice
+		run -0 faketime -f "$T" lv-requests list alice
 		[ "${lines[0]}" = "$id	2026-04-01T10:00:00Z	-	Firefox – Straße	$place	pending" ]
 		run -0 tail -n 1 "$(acctdir alice)/audit"
 		[ "$output" = "2026-04-01T10:00:00Z event=request-new method=push result=ok by=$(id -un) request=$id ip=- client=\"Firefox – Straße\" location=\"$place\"" ]
@@ -67,16 +67,16 @@ refused() {
 
 @test "a reason, a label and a client name in any script are kept as typed" {
 	enrol alice
-	faketime "$T" lv-unlock alice --reason 'Ticket №42: Müller, 東京'
+	faketime -f "$T" lv-unlock alice --reason 'Ticket №42: Müller, 東京'
 	run -0 tail -n 1 "$(acctdir alice)/audit"
 	[ "$output" = "2026-04-01T10:00:00Z event=unlock method=- result=ok by=$(id -un) reason=\"Ticket №42: Müller, 東京\"" ]
-	pw=$(faketime "$T" lv-temppass alice --label 'Mail (Zürich) 📧')
-	run -0 faketime "$T" lv-status alice
+	pw=$(faketime -f "$T" lv-temppass alice --label 'Mail (Zürich) 📧')
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" == *$'\ntemppass\tMail (Zürich) 📧\t2026-04-01T11:00:00Z\n'* ]]
-	run -0 faketime "$T" lv-verify alice --client third-party <<<"$pw"
+	run -0 faketime -f "$T" lv-verify alice --client third-party <<<"$pw"
 	run -0 tail -n 1 "$(acctdir alice)/audit"
 	[[ "$output" == *' event=verify method=temp result=accept by='*' label="Mail (Zürich) 📧"' ]]
-	faketime "$T" lv-unenroll alice --reason 'São Paulo: "perdeu" o telefone'
+	faketime -f "$T" lv-unenroll alice --reason 'São Paulo: "perdeu" o telefone'
 	run -66 lv-status alice
 	[ "${lines[1]}" = "disabled	2026-04-01T10:00:00Z	$(id -un)	São Paulo: \\\"perdeu\\\" o telefone" ]
 }

@@ -15,7 +15,7 @@ totp_enrol() {
 	local out
 	out=$(lv-enroll "$1" --totp) || return 1
 	secret=$(sed -n 's/^otpauth:.*[?&]secret=\([A-Z2-7]*\).*/\1/p' <<<"$out")
-	totp=$(faketime "$T" oathtool --totp -b "$secret")
+	totp=$(faketime -f "$T" oathtool --totp -b "$secret")
 	[ -n "$secret" ] && [ -n "$totp" ]
 }
 
@@ -35,20 +35,20 @@ warning() {
 	totp_enrol alice
 	cp -a "$LV_DIR" copy
 	[ "$(find copy -name '*key*')" = "" ]
-	run -78 faketime "$T" lv-verify -d "$BATS_TEST_TMPDIR/copy" alice <<<"$totp"
+	run -78 faketime -f "$T" lv-verify -d "$BATS_TEST_TMPDIR/copy" alice <<<"$totp"
 	[ "$output" = "lv-verify: site key $BATS_TEST_TMPDIR/copy-key/site.key $MISSING" ]
-	LV_DIR="$BATS_TEST_TMPDIR/copy" run -78 faketime "$T" lv-verify alice --method totp <<<"$totp"
+	LV_DIR="$BATS_TEST_TMPDIR/copy" run -78 faketime -f "$T" lv-verify alice --method totp <<<"$totp"
 	[ ! -e copy-key ]
 	# the code was a good one: the real installation accepts it, once
-	run -0 faketime "$T" lv-verify alice <<<"$totp"
-	run -1 faketime "$T" lv-verify alice <<<"$totp"
+	run -0 faketime -f "$T" lv-verify alice <<<"$totp"
+	run -1 faketime -f "$T" lv-verify alice <<<"$totp"
 }
 
 @test "with the key inside (the old layout) a copy of the state directory alone does verify: why lv-status warns" {
 	old_layout
 	totp_enrol alice
 	cp -a "$LV_DIR" copy
-	run -0 faketime "$T" lv-verify -d "$BATS_TEST_TMPDIR/copy" alice <<<"$totp"
+	run -0 faketime -f "$T" lv-verify -d "$BATS_TEST_TMPDIR/copy" alice <<<"$totp"
 }
 
 @test "an installation whose key is inside keeps working in every program and gets no second key" {
@@ -59,7 +59,7 @@ warning() {
 	run -0 lv-enroll --update alice --device-key - <phone.pub
 	run -0 lv-enroll --update alice --phone +15551234567
 	run -0 lv-enroll --init
-	run -0 faketime "$T" lv-verify alice <<<"$totp"
+	run -0 faketime -f "$T" lv-verify alice <<<"$totp"
 	sms=$(lv-sendcode alice | sed -n 's/.*code: \([0-9]\{6\}\).*/\1/p')
 	run -0 lv-verify alice --method sms <<<"$sms"
 	code=$(lv-backup new alice)

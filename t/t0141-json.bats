@@ -35,33 +35,33 @@ H3='São Paulo \\ \" // \t'
 H4='東京 – Zürich 😀 '"'quoted'"
 
 @test "lv-status --json of an enrolled account, exactly" {
-	faketime "$T" lv-enroll alice --phone +15551234567 >/dev/null
+	faketime -f "$T" lv-enroll alice --phone +15551234567 >/dev/null
 	device one
 	device two
-	faketime "$T" lv-enroll --update alice --device-key - <one.pub >/dev/null
-	faketime "2026-05-06 07:09:00" lv-enroll --update alice --device-key - <two.pub >/dev/null
-	faketime "$T" lv-enroll --update alice --totp >/dev/null
-	faketime "$T" lv-sendcode alice >/dev/null
-	faketime "$T" lv-temppass alice --label 'Mail "work"' >/dev/null
-	faketime "$T" bash -c '. "$1"; fail_backup alice 5' _ "$BATS_TEST_DIRNAME/lib.bash"
+	faketime -f "$T" lv-enroll --update alice --device-key - <one.pub >/dev/null
+	faketime -f "2026-05-06 07:09:00" lv-enroll --update alice --device-key - <two.pub >/dev/null
+	faketime -f "$T" lv-enroll --update alice --totp >/dev/null
+	faketime -f "$T" lv-sendcode alice >/dev/null
+	faketime -f "$T" lv-temppass alice --label 'Mail "work"' >/dev/null
+	faketime -f "$T" bash -c '. "$1"; fail_backup alice 5' _ "$BATS_TEST_DIRNAME/lib.bash"
 	read -r -d '' one two < <(lv-status alice | awk -F '\t' '$1 == "device" { print $2 }') || true
-	run --separate-stderr -0 faketime "2026-05-06 07:08:30" lv-status alice --json
+	run --separate-stderr -0 faketime -f "2026-05-06 07:08:30" lv-status alice --json
 	[ "$output" = '{"enrolled":true,"phone":"+1******4567","sms-last-sent":"2026-05-06T07:08:00Z","sms-pending":true,"device":[{"id":"'"$one"'","time":"2026-05-06T07:08:00Z","enrolling":true},{"id":"'"$two"'","time":"2026-05-06T07:09:00Z","enrolling":false}],"totp":true,"security-key":[],"backup-codes":1,"temppass":[{"label":"Mail \"work\"","expires":"2026-05-06T08:08:00Z"}],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":5,"third-party-failures":0,"locked-until":"2026-05-06T07:09:00Z"}' ]
 	[ "$stderr" = "" ]
 	valid
 }
 
 @test "lv-status --json: nothing sent, no phone, no device: null, false and empty lists" {
-	faketime "$T" lv-enroll alice --totp >/dev/null
-	run -0 faketime "$T" lv-status alice --json
+	faketime -f "$T" lv-enroll alice --totp >/dev/null
+	run -0 faketime -f "$T" lv-status alice --json
 	[ "$output" = '{"enrolled":true,"phone":null,"sms-last-sent":null,"sms-pending":false,"device":[],"totp":true,"security-key":[],"backup-codes":1,"temppass":[],"pending-requests":0,"remembered":[],"remembered-host":[],"failures":0,"third-party-failures":0,"locked-until":null}' ]
-	run -0 faketime "$T" lv-status alice
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" != *phone* && "$output" != *device* ]]
 }
 
 @test "lv-status --json of an unenrolled account, exactly, and its log" {
-	faketime "$T" lv-enroll alice --phone +15551234567 >/dev/null
-	faketime "$T" lv-unenroll alice --reason "$H1"
+	faketime -f "$T" lv-enroll alice --phone +15551234567 >/dev/null
+	faketime -f "$T" lv-unenroll alice --reason "$H1"
 	run -66 lv-status alice --json
 	[ "$output" = '{"enrolled":false,"disabled":{"time":"2026-05-06T07:08:00Z","by":"'"$(id -un)"'","reason":"user said \"lost\" C:\\phone"}}' ]
 	run -66 lv-status alice --json --log
@@ -113,11 +113,11 @@ H4='東京 – Zürich 😀 '"'quoted'"
 @test "lv-requests list --json, exactly: the newest first, null for what is unknown" {
 	device phone
 	enrol alice --device-key - <phone.pub
-	a=$(faketime "$T" lv-requests new alice --ip 192.0.2.7 --client 'Firefox "ESR"' --location 'Zürich')
-	b=$(faketime "2026-05-06 07:09:00" lv-requests new alice)
-	run -0 faketime "2026-05-06 07:10:00" lv-requests list alice --json
+	a=$(faketime -f "$T" lv-requests new alice --ip 192.0.2.7 --client 'Firefox "ESR"' --location 'Zürich')
+	b=$(faketime -f "2026-05-06 07:09:00" lv-requests new alice)
+	run -0 faketime -f "2026-05-06 07:10:00" lv-requests list alice --json
 	[ "$output" = '[{"id":"'"${b%%$'\t'*}"'","time":"2026-05-06T07:09:00Z","ip":null,"client":null,"location":null,"status":"pending"},{"id":"'"${a%%$'\t'*}"'","time":"2026-05-06T07:08:00Z","ip":"192.0.2.7","client":"Firefox \"ESR\"","location":"Zürich","status":"pending"}]' ]
 	valid
-	run -0 faketime "2026-05-06 07:30:00" lv-requests list alice --json
+	run -0 faketime -f "2026-05-06 07:30:00" lv-requests list alice --json
 	[ "$(parsed '[.[].status] | join(" ")' '" ".join(r["status"] for r in d)')" = "expired expired" ]
 }

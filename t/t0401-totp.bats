@@ -11,14 +11,14 @@ uri_secret() {
 
 # totp_at WHEN: the code oathtool makes for $secret at WHEN.
 totp_at() {
-	faketime "$1" oathtool --totp -b "$secret"
+	faketime -f "$1" oathtool --totp -b "$secret"
 }
 
 # verify_at WHEN ACCOUNT CODE [ARGS]: lv-verify at WHEN, via bats' run.
 verify_at() {
 	local when=$1 who=$2 answer=$3
 	shift 3
-	run faketime "$when" lv-verify "$who" "$@" <<<"$answer"
+	run faketime -f "$when" lv-verify "$who" "$@" <<<"$answer"
 }
 
 totp_enrol() {
@@ -106,7 +106,7 @@ totp_enrol() {
 		verify_at "$T" alice "$bad"
 		[ "$status" -eq 1 ]
 	done
-	run -0 faketime "$T" lv-status alice
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" == *$'\nfailures\t5\n'* ]]
 	verify_at "$T" alice "$good"
 	[ "$status" -eq 75 ]
@@ -137,7 +137,7 @@ totp_enrol() {
 	old=$secret
 	verify_at "$T" alice "$(totp_at "$T")"
 	[ "$status" -eq 0 ]
-	run --separate-stderr -0 faketime "$T" lv-enroll --update alice --totp
+	run --separate-stderr -0 faketime -f "$T" lv-enroll --update alice --totp
 	[ "${#lines[@]}" -eq 1 ]
 	secret=$(uri_secret "$output")
 	[ "$secret" != "$old" ]

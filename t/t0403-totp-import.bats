@@ -11,7 +11,7 @@ ga_file() {
 }
 
 totp_at() {
-	faketime "$1" oathtool --totp -b "$secret"
+	faketime -f "$1" oathtool --totp -b "$secret"
 }
 
 @test "a google-authenticator file is imported and its codes verify" {
@@ -19,10 +19,10 @@ totp_at() {
 	run --separate-stderr -0 lv-enroll alice --import-ga ga
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" =~ ^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$ ]]
-	run -0 faketime "$T" lv-verify alice <<<"$(totp_at "$T")"
+	run -0 faketime -f "$T" lv-verify alice <<<"$(totp_at "$T")"
 	[ "$output" = "" ]
-	run -1 faketime "$T" lv-verify alice <<<"$(totp_at "$T")"
-	run -0 faketime "$T" lv-verify alice --method totp <<<"$(totp_at "2026-03-01 12:00:40")"
+	run -1 faketime -f "$T" lv-verify alice <<<"$(totp_at "$T")"
+	run -0 faketime -f "$T" lv-verify alice --method totp <<<"$(totp_at "2026-03-01 12:00:40")"
 	run -0 lv-status alice
 	[[ "$output" == *$'\ntotp\tyes\n'* ]]
 }
@@ -40,7 +40,7 @@ totp_at() {
 	google-authenticator -t -d -f -W -u -q -s "$BATS_TEST_TMPDIR/ga" >/dev/null
 	secret=$(head -n 1 ga)
 	run -0 lv-enroll alice --import-ga ga
-	run -0 faketime "$T" lv-verify alice <<<"$(totp_at "$T")"
+	run -0 faketime -f "$T" lv-verify alice <<<"$(totp_at "$T")"
 }
 
 @test "--update --import-ga replaces the secret and prints nothing" {
@@ -48,7 +48,7 @@ totp_at() {
 	ga_file
 	run --separate-stderr -0 lv-enroll --update alice --import-ga ga
 	[ "$output" = "" ]
-	run -0 faketime "$T" lv-verify alice <<<"$(totp_at "$T")"
+	run -0 faketime -f "$T" lv-verify alice <<<"$(totp_at "$T")"
 }
 
 @test "a counter-based (HOTP) file is refused with a clear message" {

@@ -6,11 +6,11 @@ T="2026-03-01 12:00:10"
 
 # temppass ACCOUNT [ARGS]: issues one at $T and leaves it in $pw.
 temppass() {
-	pw=$(faketime "$T" lv-temppass "$@") || return 1
+	pw=$(faketime -f "$T" lv-temppass "$@") || return 1
 }
 
 verify3() {
-	run faketime "${when:-$T}" lv-verify "$1" --client third-party <<<"$2"
+	run faketime -f "${when:-$T}" lv-verify "$1" --client third-party <<<"$2"
 }
 
 @test "lv-temppass prints 20 letters a-z in five groups of four" {
@@ -61,9 +61,9 @@ verify3() {
 @test "without --client third-party a temporary password is refused, and says what it is for" {
 	enrol alice
 	temppass alice
-	run -1 faketime "$T" lv-verify alice <<<"$pw"
+	run -1 faketime -f "$T" lv-verify alice <<<"$pw"
 	[ "$output" = "lv-verify: rejected: a temporary password is for password-only (third-party) clients: use it there, or give a code here" ]
-	run -1 faketime "$T" lv-verify alice --client first-party <<<"$pw"
+	run -1 faketime -f "$T" lv-verify alice --client first-party <<<"$pw"
 	verify3 alice "$pw"
 	[ "$status" -eq 0 ]
 }
@@ -127,9 +127,9 @@ verify3() {
 		verify3 alice "abcd efgh ijkl mnop qrst"
 		[ "$status" -eq 1 ]
 	done
-	run -0 faketime "$T" lv-status alice
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" == *$'\nfailures\t0\nthird-party-failures\t7\nlocked-until\tno' ]]
-	run -0 faketime "$T" lv-verify alice <<<"$(faketime "$T" oathtool --totp -b "$secret")"
+	run -0 faketime -f "$T" lv-verify alice <<<"$(faketime -f "$T" oathtool --totp -b "$secret")"
 	run -0 lv-verify alice <<<"$backup"
 }
 
@@ -146,13 +146,13 @@ verify3() {
 	p1=$pw
 	temppass alice --label calendar --ttl 7200
 	p2=$pw
-	run -0 faketime "2026-03-01 12:30:00" lv-status alice
+	run -0 faketime -f "2026-03-01 12:30:00" lv-status alice
 	# by label, byte by byte
 	[[ "$output" == *$'backup-codes\t1\ntemppass\tMail \\"work\\"\t2026-03-01T13:00:10Z\ntemppass\tcalendar\t2026-03-01T14:00:10Z\n'* ]]
 	[[ "${output,,}" != *"${p1// /}"* && "$output" != *"$p1"* && "$output" != *"$p2"* ]]
-	run -0 faketime "2026-03-01 13:30:00" lv-status alice
+	run -0 faketime -f "2026-03-01 13:30:00" lv-status alice
 	[ "$(grep -c '^temppass' <<<"$output")" -eq 1 ]
-	run -0 faketime "2026-03-01 13:30:00" lv-status --json alice
+	run -0 faketime -f "2026-03-01 13:30:00" lv-status --json alice
 	[[ "$output" == *'"temppass":[{"label":"calendar","expires":"2026-03-01T14:00:10Z"}]'* ]]
 }
 
@@ -174,7 +174,7 @@ verify3() {
 	enrol alice
 	verify3 alice "$pw"
 	[ "$status" -eq 1 ]
-	run -0 faketime "$T" lv-status alice
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" != *temppass* ]]
 }
 

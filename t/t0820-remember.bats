@@ -14,14 +14,14 @@ remember() {
 	local who=$1 label=$2 c
 	shift 2
 	c=$(lv-backup new "$who") || return 1
-	token=$(faketime "${when:-$T}" lv-verify "$who" --remember "$label" "$@" <<<"$c") || return 1
+	token=$(faketime -f "${when:-$T}" lv-verify "$who" --remember "$label" "$@" <<<"$c") || return 1
 }
 
 # use ACCOUNT TOKEN [ARGS]: --method remembered at $when (default $T).
 use() {
 	local who=$1 tok=$2
 	shift 2
-	run --separate-stderr faketime "${when:-$T}" lv-verify "$who" --method remembered "$@" <<<"$tok"
+	run --separate-stderr faketime -f "${when:-$T}" lv-verify "$who" --method remembered "$@" <<<"$tok"
 }
 
 @test "an accepted answer with --remember prints one token of the documented shape, and audits its issue" {
@@ -76,7 +76,7 @@ use() {
 	use alice "$next"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "lv-verify: rejected: this device is not remembered (forgotten, expired or never remembered): give a code" ]
-	[ "$(faketime "$T" lv-status alice | grep -c '^remembered')" -eq 0 ]
+	[ "$(faketime -f "$T" lv-status alice | grep -c '^remembered')" -eq 0 ]
 	grep -qx remembered-token-reused notified
 	grep -q "^A remembered device token of alice was used twice: someone may have copied it. That device is forgotten and will be asked for a code.\$" notified
 	run -0 lv-status --log alice
@@ -111,7 +111,7 @@ use() {
 	conf "remember_days = 7"
 	enrol alice
 	remember alice laptop
-	[ "$(faketime "$T" lv-status alice | awk -F '\t' '$1 == "remembered" { print $7 }')" = 2026-03-08T12:00:00Z ]
+	[ "$(faketime -f "$T" lv-status alice | awk -F '\t' '$1 == "remembered" { print $7 }')" = 2026-03-08T12:00:00Z ]
 	conf "remember_days = 2"
 	when="2026-03-03 12:00:00" use alice "$token"
 	[ "$status" -eq 1 ]
@@ -137,10 +137,10 @@ use() {
 	when="2026-03-02 08:00:00" remember alice phone
 	two=${token:5:16}
 	when="2026-03-03 09:30:00" use alice "$token" --ip 2001:db8::1
-	run -0 faketime "2026-03-04 00:00:00" lv-status alice
+	run -0 faketime -f "2026-03-04 00:00:00" lv-status alice
 	[[ "$output" == *$'\nremembered\t'"$one"$'\tFirefox on laptop\t2026-03-01T12:00:00Z\t2026-03-01T12:00:00Z\t192.0.2.7\t2026-03-31T12:00:00Z\n'* ]]
 	[[ "$output" == *$'\nremembered\t'"$two"$'\tphone\t2026-03-02T08:00:00Z\t2026-03-03T09:30:00Z\t2001:db8::1\t2026-04-01T08:00:00Z\n'* ]]
-	run -0 faketime "2026-03-04 00:00:00" lv-status alice --json
+	run -0 faketime -f "2026-03-04 00:00:00" lv-status alice --json
 	[[ "$output" == *'"remembered":[{"id":"'"$one"'","label":"Firefox on laptop","created":"2026-03-01T12:00:00Z","last-used":"2026-03-01T12:00:00Z","ip":"192.0.2.7","expires":"2026-03-31T12:00:00Z"},{"id":"'"$two"'","label":"phone","created":"2026-03-02T08:00:00Z","last-used":"2026-03-03T09:30:00Z","ip":"2001:db8::1","expires":"2026-04-01T08:00:00Z"}]'* ]]
 }
 
@@ -260,8 +260,8 @@ use() {
 	when="2026-03-01 13:00:00" use alice "$first"
 	[ "$status" -eq 0 ]
 	when="2026-03-01 13:01:00" remember alice "device 33"
-	[ "$(faketime "$T" lv-status alice | grep -c '^remembered')" -eq 32 ]
-	run -0 faketime "$T" lv-status alice
+	[ "$(faketime -f "$T" lv-status alice | grep -c '^remembered')" -eq 32 ]
+	run -0 faketime -f "$T" lv-status alice
 	[[ "$output" != *$'\tdevice 2\t'* ]]
 	[[ "$output" == *$'\tfirst\t'* ]]
 }
@@ -269,20 +269,20 @@ use() {
 @test "--grace records an accepted answer's address; --method grace accepts within it, changes nothing; ended graces go" {
 	enrol alice
 	c=$(lv-backup new alice)
-	faketime "$T" lv-verify alice --grace 60 --ip 192.0.2.7 <<<"$c"
+	faketime -f "$T" lv-verify alice --grace 60 --ip 192.0.2.7 <<<"$c"
 	cp "$(records alice)" before # a grace login changes no record: it does not extend the grace
-	run --separate-stderr -0 faketime "2026-03-01 12:00:59" lv-verify alice --method grace --grace 60 --ip 192.0.2.7 </dev/null
+	run --separate-stderr -0 faketime -f "2026-03-01 12:00:59" lv-verify alice --method grace --grace 60 --ip 192.0.2.7 </dev/null
 	[ "$output" = "" ]
 	[ "$stderr" = "" ]
 	run -0 lv-status --log alice
 	[[ "${lines[-1]}" == *" event=verify method=grace result=accept by="*" ip=192.0.2.7 verified=59s-ago" ]]
 	cmp before "$(records alice)"
-	run --separate-stderr -1 faketime "2026-03-01 12:01:00" lv-verify alice --method grace --grace 60 --ip 192.0.2.7
+	run --separate-stderr -1 faketime -f "2026-03-01 12:01:00" lv-verify alice --method grace --grace 60 --ip 192.0.2.7
 	[ "$stderr" = "lv-verify: rejected: no login from 192.0.2.7 was verified in the last 60 s" ]
-	run --separate-stderr -1 faketime "2026-03-01 12:00:30" lv-verify alice --method grace --grace 60 --ip 192.0.2.8
+	run --separate-stderr -1 faketime -f "2026-03-01 12:00:30" lv-verify alice --method grace --grace 60 --ip 192.0.2.8
 	cmp before "$(records alice)"
 	c=$(lv-backup new alice)
-	faketime "2026-03-01 12:01:00" lv-verify alice --grace 60 --ip 192.0.2.8 <<<"$c"
+	faketime -f "2026-03-01 12:01:00" lv-verify alice --grace 60 --ip 192.0.2.8 <<<"$c"
 	run -0 lv-records dump "$(records alice)"
 	[[ "$output" != *remember-host.192.0.2.7* ]]
 	[[ "$output" == *remember-host.192.0.2.8* ]]
