@@ -1,0 +1,935 @@
+#!/usr/bin/python3
+"""The help page in a real browser: the reference site (share/lv/web/site)
+and the device app (share/lv/web/app) driven by two headless Chromium
+sessions, a computer and a phone, as share/lv/web/INTERFACE.md describes
+them. Each test asserts what the person sees (text by element id) and what
+lv recorded (lv-status, its --json and its audit log). t/web/run starts the
+site and gives this program its environment:
+
+  LV_WEB_URL      the site, http://127.0.0.1:PORT
+  LV_WEB_BIN      lv's programs (bin/ of the tree)
+  LV_WEB_SCRATCH  the scratch directory: screens/ and the gateway's file
+  LV_WEB_SMS      the file the SMS gateway appends "PHONE<TAB>MESSAGE" to
+  LV_DIR, LV_CONF lv's state directory and configuration
+
+Every user's password is "correct horse battery NAME". Prints TAP, then
+"N passed, N failed"; exits 1 when a test failed."""
+
+import base64
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+import urllib.parse
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+URL = os.environ["LV_WEB_URL"]
+BIN = os.environ["LV_WEB_BIN"]
+SCRATCH = os.environ["LV_WEB_SCRATCH"]
+SMS_FILE = os.environ["LV_WEB_SMS"]
+SCREENS = os.path.join(SCRATCH, "screens")
+HOST, PORT = urllib.parse.urlsplit(URL).netloc.rsplit(":", 1)
+
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36")
+WAIT = 20  # seconds an element may take to show what it should
+
+# The test vector of lv-requests(1), EXAMPLES.
+VECTOR_REQUEST = ("lv1-request\talice\t0123456789ab\tAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\t"
+                  "2026-01-01T00:00:00Z\t192.0.2.7\tFirefox on Linux\tBerlin")
+VECTOR_ANSWER = ("lv1-answer\talice\t0123456789ab\tAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\t"
+                 "approve\t42\tU6JTAlmjSPmPIH4qxMTeKOjfo7cCJwo+RMe2uijBZgjbWpbhVTLsn3kku1kpYcG8xp5YLAhlbIEZfl8boQHSAQ==")
+
+# lv-verify's reasons (lv-verify(1)), which the site shows as pam_lv does.
+INACTIVE_BACKUP = ("this backup code is inactive: it was used, or a later code was used "
+                   "(codes must be used in order); generate a new one with lv-backup new")
+THIRD_PARTY_ONLY = ("third-party clients accept only a temporary password (lv-temppass); "
+                    "codes are for the site's own login")
+BACKUP_CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+TEMPPASS = re.compile(r"^[a-z]{4}( ?|-)[a-z]{4}\1[a-z]{4}\1[a-z]{4}\1[a-z]{4}$")
+
+
+def password(name):
+    return "correct horse battery " + name
+
+
+class Failed(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failed(what)
+
+
+def equal(got, want, what):
+    if got != want:
+        raise Failed("%s: got %r, want %r" % (what, got, want))
+
+
+# --- lv, through its programs --------------------------------------------
+
+def lv(prog, *args, stdin=None):
+    """(exit status, stdout, stderr) of bin/PROG ARGS with STDIN."""
+    p = subprocess.run([os.path.join(BIN, prog), *args], input=stdin, capture_output=True, text=True,
+                       timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+def lv_ok(prog, *args, stdin=None):
+    rc, out, err = lv(prog, *args, stdin=stdin)
+    if rc != 0:
+        raise Failed("%s %s exited %d: %s" % (prog, " ".join(args), rc, err.strip()))
+    return out
+
+
+def status(account):
+    """lv-status --json as a dict (an account not enrolled exits 66)."""
+    rc, out, err = lv("lv-status", account, "--json")
+    check(rc in (0, 66), "lv-status %s exited %d: %s" % (account, rc, err.strip()))
+    return json.loads(out)
+
+
+def audit(account):
+    rc, out, err = lv("lv-status", account, "--json", "--log")
+    check(rc in (0, 66), "lv-status %s --log exited %d: %s" % (account, rc, err.strip()))
+    return json.loads(out)["log"]
+
+
+def audit_events(lines):
+    """The audit lines without their time: 'event=... method=... result=...'."""
+    return [line.split(" ", 1)[1] for line in lines]
+
+
+def has_line(lines, *words):
+    """Some audit line has every one of WORDS (e.g. 'event=verify')."""
+    return any(all(w in line.split(" ") for w in words) for line in lines)
+
+
+def requests(account):
+    return json.loads(lv_ok("lv-requests", "list", account, "--json"))
+
+
+def device_key(name):
+    """A device key made with lv-device keygen: (key file, public key line)."""
+    key = os.path.join(SCRATCH, name + ".key")
+    pub = lv_ok("lv-device", "keygen", "--key", key)
+    return key, pub
+
+
+def enrol_cli(account, *args, stdin=None):
+    """lv-enroll as the operator would: the first backup code it printed."""
+    return lv_ok("lv-enroll", account, *args, stdin=stdin).splitlines()[0]
+
+
+def sms_lines():
+    try:
+        with open(SMS_FILE) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+# --- browsers ------------------------------------------------------------
+
+def browser(size, mobile=False):
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--window-size=%d,%d" % size, "--disable-gpu",
+              "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1"):
+        o.add_argument(a)
+    if mobile:
+        # A phone's viewport: headless Chromium keeps a window at least 500 px wide.
+        o.add_argument("--user-agent=" + PHONE_UA)
+        o.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": size[0], "height": size[1], "pixelRatio": 1.0}, "userAgent": PHONE_UA})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    d.set_page_load_timeout(WAIT)
+    d.set_script_timeout(WAIT)
+    return d
+
+
+def computer():
+    return browser((1280, 900))
+
+
+def phone():
+    return browser((412, 915), mobile=True)
+
+
+def el(d, eid):
+    return d.find_element(By.ID, eid)
+
+
+def wait_for(d, what, cond, timeout=WAIT):
+    try:
+        return WebDriverWait(d, timeout, poll_frequency=0.1).until(lambda _: cond())
+    except TimeoutException:
+        raise Failed("waited %d s for %s; the page (%s) reads: %s" %
+                     (timeout, what, d.current_url, page_text(d)))
+
+
+def page_text(d):
+    try:
+        return " | ".join(d.find_element(By.TAG_NAME, "body").text.split("\n"))[:600]
+    except Exception as e:  # the page may be gone
+        return "(no page: %s)" % e
+
+
+def text_of(d, eid):
+    """The visible text of #EID, or None while it is missing or hidden."""
+    found = d.find_elements(By.ID, eid)
+    if not found or not found[0].is_displayed():
+        return None
+    return found[0].text.strip()
+
+
+def wait_text(d, eid, want, timeout=WAIT):
+    """Waits until #EID shows exactly WANT (a string) or matches WANT (a
+    compiled pattern); returns the text."""
+    def ok():
+        t = text_of(d, eid)
+        if t is None:
+            return False
+        if isinstance(want, str):
+            return t == want
+        return want.fullmatch(t) is not None
+    try:
+        WebDriverWait(d, timeout, poll_frequency=0.1).until(lambda _: ok())
+    except TimeoutException:
+        raise Failed("#%s should read %r; it reads %r (page %s: %s)" %
+                     (eid, want if isinstance(want, str) else want.pattern, text_of(d, eid),
+                      d.current_url, page_text(d)))
+    return text_of(d, eid)
+
+
+def wait_shown(d, eid, timeout=WAIT):
+    wait_for(d, "#%s to show" % eid,
+             lambda: any(e.is_displayed() for e in d.find_elements(By.ID, eid)), timeout)
+    return el(d, eid)
+
+
+def click(d, eid):
+    wait_shown(d, eid).click()
+
+
+def submit(d, action):
+    """Clicks the button of the form that posts to ACTION (a settings form)."""
+    sel = 'form[action="%s"] button' % action
+    wait_for(d, "a form posting to " + action, lambda: d.find_elements(By.CSS_SELECTOR, sel))
+    d.find_element(By.CSS_SELECTOR, sel).click()
+
+
+def path_of(d):
+    return urllib.parse.urlsplit(d.current_url).path
+
+
+def wait_path(d, path, timeout=WAIT):
+    wait_for(d, "the page " + path, lambda: path_of(d) == path, timeout)
+
+
+def screenshot(d, name):
+    f = os.path.join(SCREENS, name + ".png")
+    d.save_screenshot(f)
+    return f
+
+
+def login(d, account, then):
+    """The password step; THEN is the page it must lead to (/verify or /home)."""
+    d.delete_all_cookies()
+    d.get(URL + "/login")
+    u = wait_shown(d, "user")
+    u.clear()
+    u.send_keys(account)
+    el(d, "password").send_keys(password(account))
+    el(d, "login").click()
+    wait_path(d, then)
+
+
+def type_code(d, code):
+    c = wait_shown(d, "code")
+    c.clear()
+    c.send_keys(code)
+    el(d, "verify").click()
+
+
+def logged_in(d, account):
+    wait_path(d, "/home")
+    wait_text(d, "welcome", "Logged in as " + account)
+
+
+def logout(d):
+    if path_of(d) != "/home":
+        d.get(URL + "/home")
+    click(d, "logout")
+    wait_path(d, "/login")
+
+
+def wait_push_number(d):
+    return wait_text(d, "push-number", re.compile(r"[0-9]{2}"))
+
+
+# --- the device app on a phone -------------------------------------------
+
+def app_open(p, account):
+    p.get(URL + "/app/")
+    wait_text(p, "app-account", "Account: " + account)
+
+
+def app_turn_on(p):
+    """#turn-on: the device id and backup code the app shows."""
+    click(p, "turn-on")
+    dev = wait_text(p, "device-id", re.compile(r"[0-9a-f]{8}"))
+    code = text_of(p, "backup-code")
+    return dev, code
+
+
+def app_request(p, rid):
+    """Refreshes the list until request RID is there, and opens it."""
+    sel = 'li.request[data-id="%s"]' % rid
+
+    def listed():
+        found = p.find_elements(By.CSS_SELECTOR, sel)
+        if found:
+            return found[0]
+        click(p, "refresh")
+        return None
+    wait_for(p, "request %s in the list" % rid, listed).click()
+    wait_shown(p, "request")
+    wait_for(p, "the request's three choices",
+             lambda: len([b for b in p.find_elements(By.CSS_SELECTOR, "#request button.choice")
+                          if b.is_displayed()]) == 3)
+    check("Pick the number shown on the login screen" in el(p, "request").text,
+          "#request should say 'Pick the number shown on the login screen'; it reads %r" % el(p, "request").text)
+
+
+def app_choices(p):
+    return [b.get_attribute("data-number") for b in p.find_elements(By.CSS_SELECTOR, "#request button.choice")]
+
+
+def app_pick(p, number):
+    p.find_element(By.CSS_SELECTOR, '#request button.choice[data-number="%s"]' % number).click()
+
+
+def newest_pending(account):
+    pend = [r for r in requests(account) if r["status"] == "pending"]
+    check(pend, "lv-requests list %s has no pending request" % account)
+    return pend[0]["id"]
+
+
+# Runs in the phone's page: imports the app's module, finds this browser's
+# private key in IndexedDB (lv-device / keys / device), and signs.
+SIGN_JS = """
+const [line, decision, number, done] = arguments;
+(async () => {
+  const m = await import('/app/lvsign.js');
+  const db = await new Promise((ok, no) => {
+    const r = indexedDB.open('lv-device'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+  });
+  const rec = await new Promise((ok, no) => {
+    const r = db.transaction('keys').objectStore('keys').get('device');
+    r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error);
+  });
+  db.close();
+  const key = Object.values(rec).find(v => v instanceof CryptoKey && v.type === 'private');
+  done({line: await m.answerLine(line, decision, number, key), extractable: key.extractable});
+})().catch(e => done({error: String(e)}));
+"""
+
+VECTOR_JS = """
+const [line, done] = arguments;
+(async () => {
+  const m = await import('/app/lvsign.js');
+  const der = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+                              0x04, 0x22, 0x04, 0x20, ...new Uint8Array(32)]);
+  const key = await crypto.subtle.importKey('pkcs8', der, {name: 'Ed25519'}, false, ['sign']);
+  done({selfTest: await m.selfTest(), line: await m.answerLine(line, 'approve', '42', key)});
+})().catch(e => done({error: String(e)}));
+"""
+
+
+# --- HTTP without a browser ----------------------------------------------
+
+class Client:
+    """One person's cookies against the site, over http.client."""
+
+    def __init__(self):
+        self.cookies = {}
+
+    def request(self, method, path, body=None, headers=None, auth=None):
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if auth:
+            h["Authorization"] = "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode()
+        if isinstance(body, str):
+            body = body.encode()
+        c = http.client.HTTPConnection(HOST, int(PORT), timeout=WAIT)
+        try:
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            data = r.read()
+        finally:
+            c.close()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";", 1)[0]
+                if value == "" or "max-age=0" in v.lower().replace(" ", ""):
+                    self.cookies.pop(name.strip(), None)
+                else:
+                    self.cookies[name.strip()] = value
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data.decode("utf-8", "replace")
+
+    def form_csrf(self, path):
+        st, _, page = self.request("GET", path)
+        equal(st, 200, "GET " + path)
+        m = re.search(r'name="csrf"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="csrf"', page)
+        check(m, "GET %s: no csrf field in the form" % path)
+        return m.group(1) or m.group(2)
+
+    def post_form(self, path, fields):
+        return self.request("POST", path, urllib.parse.urlencode(fields),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def login(self, account, code=None):
+        """Password step, then CODE at /verify when given; a verified session."""
+        tok = self.form_csrf("/login")
+        st, h, _ = self.post_form("/login", {"user": account, "password": password(account), "csrf": tok})
+        check(st in (302, 303), "POST /login as %s: status %d" % (account, st))
+        if code is not None:
+            check(h["location"].endswith("/verify"), "POST /login: sent to %s, not /verify" % h["location"])
+            tok = self.form_csrf("/verify")
+            st, h, _ = self.post_form("/verify", {"code": code, "csrf": tok})
+            check(st in (302, 303) and h["location"].endswith("/home"),
+                  "POST /verify: status %d to %s" % (st, h.get("location")))
+        st, _, page = self.request("GET", "/app/api/session")
+        equal(st, 200, "GET /app/api/session")
+        return json.loads(page)["csrf"]
+
+    def api(self, path, obj=None, csrf=None, ctype="application/json", raw=None):
+        h = {"Content-Type": ctype} if ctype else {}
+        if csrf is not None:
+            h["X-CSRF-Token"] = csrf
+        body = raw if raw is not None else json.dumps(obj)
+        st, _, page = self.request("POST", path, body, h)
+        return st, page
+
+
+def json_error(page):
+    try:
+        return json.loads(page)["error"]
+    except (ValueError, KeyError, TypeError):
+        raise Failed("not a JSON error: %r" % page[:200])
+
+
+# --- the tests -----------------------------------------------------------
+
+class World:
+    """What the tests share: the two browsers and what earlier tests made."""
+    comp = None
+    phone = None
+    alice_device = None
+    alice_backup = None
+
+
+W = World()
+
+
+def t01_enrol_with_the_app():
+    """enrolment with the device app on the phone: device id and first backup code shown"""
+    p = W.phone
+    login(p, "alice", "/home")  # not enrolled: the password is all
+    logged_in(p, "alice")
+    app_open(p, "alice")
+    screenshot(p, "01-app-before-turn-on")
+    check(el(p, "turn-on").text.strip() == "Turn on login verification with this phone",
+          "#turn-on reads %r" % el(p, "turn-on").text)
+    dev, code = app_turn_on(p)
+    screenshot(p, "01-app-enrolled")
+    s = status("alice")
+    equal(s["enrolled"], True, "lv-status alice: enrolled")
+    equal([d["id"] for d in s["device"]], [dev], "lv-status alice: the devices")
+    equal(s["device"][0]["enrolling"], True, "the phone is the enrolling device")
+    check(code is not None and BACKUP_CODE.match(code), "#backup-code reads %r" % code)
+    equal(s["backup-codes"], 1, "lv-status alice: backup codes")
+    check(has_line(audit("alice"), "event=enrol", "method=push", "result=ok", "device=" + dev),
+          "the audit log has the enrolment of device %s" % dev)
+    wait_shown(p, "print")
+    W.alice_device, W.alice_backup = dev, code
+
+
+def push_login(account, p, pick, screens=None):
+    """The computer logs in as ACCOUNT; the phone P opens the request and
+    PICK(number, choices) answers it. Returns (number, request id)."""
+    c = W.comp
+    login(c, account, "/verify")
+    number = wait_push_number(c)
+    rid = newest_pending(account)
+    if screens:
+        screenshot(c, screens + "-computer-number")
+    app_open(p, account)
+    app_request(p, rid)
+    choices = app_choices(p)
+    equal(len(choices), 3, "the number of choices")
+    check(number in choices, "the computer's number %s is among the phone's choices %s" % (number, choices))
+    if screens:
+        screenshot(p, screens + "-phone-choices")
+    pick(number, choices)
+    return number, rid
+
+
+def t02_push_approved():
+    """push approved with the right number: the computer goes on to /home by itself"""
+    before = len(audit("alice"))
+    _, rid = push_login("alice", W.phone, lambda n, _: app_pick(W.phone, n), "02")
+    wait_text(W.phone, "app-message", "Approved")
+    screenshot(W.phone, "02-phone-approved")
+    logged_in(W.comp, "alice")
+    screenshot(W.comp, "02-computer-logged-in")
+    new = audit("alice")[before:]
+    dev = W.alice_device
+    check(has_line(new, "event=request-new", "request=" + rid), "audit: request %s made" % rid)
+    check(has_line(new, "event=request-answer", "result=approved", "request=" + rid, "device=" + dev),
+          "audit: request %s approved by device %s" % (rid, dev))
+    check(has_line(new, "event=verify", "method=push", "result=accept", "request=" + rid),
+          "audit: request %s redeemed by the login" % rid)
+    equal([r["status"] for r in requests("alice") if r["id"] == rid], ["redeemed"], "request status")
+    equal(status("alice")["failures"], 0, "failures")
+    logout(W.comp)
+
+
+def t03_wrong_number_and_denial():
+    """a wrong number (a denial, counted as a failure) and a plain denial: login refused"""
+    def wrong(n, choices):
+        app_pick(W.phone, [x for x in choices if x != n][0])
+    before = len(audit("alice"))
+    _, rid = push_login("alice", W.phone, wrong)
+    wait_text(W.phone, "app-message", "Approved")  # the app sent approve; lv judged the number
+    state = wait_text(W.comp, "push-state", re.compile(r".*\S.*"))
+    check("denied" in state.lower() or "number" in state.lower(), "#push-state reads %r" % state)
+    screenshot(W.comp, "03-computer-wrong-number")
+    equal(path_of(W.comp), "/verify", "the computer stays at the second step")
+    new = audit("alice")[before:]
+    check(has_line(new, "event=request-answer", "result=wrong-number", "request=" + rid, "possible-attack=yes"),
+          "audit: wrong number for %s" % rid)
+    check(not has_line(new, "event=verify", "result=accept"), "audit: no login accepted")
+    equal([r["status"] for r in requests("alice") if r["id"] == rid], ["denied"], "request status")
+    equal(status("alice")["failures"], 1, "failures after a wrong number")
+
+    before = len(audit("alice"))
+    _, rid = push_login("alice", W.phone, lambda n, c: click(W.phone, "deny"))
+    wait_text(W.phone, "app-message", "Denied")
+    screenshot(W.phone, "03-phone-denied")
+    state = wait_text(W.comp, "push-state", re.compile(r".*[Dd]enied.*"))
+    screenshot(W.comp, "03-computer-denied")
+    equal(path_of(W.comp), "/verify", "the computer stays at the second step")
+    new = audit("alice")[before:]
+    check(has_line(new, "event=request-answer", "result=denied", "request=" + rid), "audit: %s denied" % rid)
+    check(not has_line(new, "event=verify", "result=accept"), "audit: no login accepted")
+    equal([r["status"] for r in requests("alice") if r["id"] == rid], ["denied"], "request status")
+
+
+def t04_sms_instead_of_push():
+    """"I didn't receive the push": an SMS code requested from the second step logs in"""
+    key, pub = device_key("erin-phone")
+    enrol_cli("erin", "--device-key", "-", "--phone", "+15550100004", stdin=pub)
+    c = W.comp
+    login(c, "erin", "/verify")
+    wait_push_number(c)
+    sent = len(sms_lines())
+    click(c, "send-sms")
+    wait_for(c, "the gateway's message", lambda: len(sms_lines()) > sent)
+    line = sms_lines()[-1]
+    phone_no, _, message = line.partition("\t")
+    equal(phone_no, "+15550100004", "the gateway's phone number")
+    codes = re.findall(r"\b[0-9]{6}\b", message)
+    equal(len(codes), 1, "6-digit codes in the message %r" % message)
+    msg = wait_text(c, "message", re.compile(r".*\S.*"))
+    check("sent" in msg.lower(), "#message after #send-sms reads %r" % msg)
+    screenshot(c, "04-sms-sent")
+    s = status("erin")
+    equal(s["sms-pending"], True, "lv-status erin: sms-pending")
+    type_code(c, codes[0])
+    logged_in(c, "erin")
+    screenshot(c, "04-sms-logged-in")
+    log = audit("erin")
+    check(has_line(log, "event=verify", "method=sms", "result=accept"), "audit: SMS code accepted")
+    equal(status("erin")["sms-pending"], False, "lv-status erin: sms-pending after the login")
+    logout(c)
+
+
+def t05_backup_codes_in_order():
+    """backup code used; an earlier code, invalidated, refused with the help page's words"""
+    first = enrol_cli("frank", "--phone", "+15550100005")
+    c = W.comp
+    login(c, "frank", "/verify")
+    type_code(c, first)
+    logged_in(c, "frank")
+    check(has_line(audit("frank"), "event=verify", "method=backup", "result=accept", "seq=1"),
+          "audit: backup code 1 accepted")
+    codes = []
+    for _ in range(2):
+        c.get(URL + "/settings")
+        submit(c, "/settings/backup")
+        codes.append(wait_text(c, "backup-code", BACKUP_CODE))
+        wait_shown(c, "print")
+    screenshot(c, "05-new-backup-code")
+    equal(status("frank")["backup-codes"], 2, "lv-status frank: backup codes")
+    logout(c)
+    login(c, "frank", "/verify")
+    type_code(c, codes[1])  # code 3, out of order: code 2 becomes inactive
+    logged_in(c, "frank")
+    check(has_line(audit("frank"), "event=verify", "method=backup", "result=accept", "seq=3"),
+          "audit: backup code 3 accepted")
+    equal(status("frank")["backup-codes"], 0, "lv-status frank: backup codes after code 3")
+    logout(c)
+    login(c, "frank", "/verify")
+    before = len(audit("frank"))
+    type_code(c, codes[0])
+    msg = wait_text(c, "message", re.compile(r".*inactive.*", re.S))
+    check(INACTIVE_BACKUP in msg, "#message should hold lv-verify's words %r; it reads %r" % (INACTIVE_BACKUP, msg))
+    screenshot(c, "05-backup-code-inactive")
+    equal(path_of(c), "/verify", "the refused code leaves the computer at the second step")
+    new = audit("frank")[before:]
+    check(has_line(new, "event=verify", "method=backup", "result=reject"), "audit: code 2 refused")
+
+
+def t06_lost_phone():
+    """"I lost my phone": backup code, then delete the phone in settings: verification off"""
+    key, pub = device_key("carol-lost-phone")
+    first = enrol_cli("carol", "--device-key", "-", stdin=pub)
+    dev = status("carol")["device"][0]["id"]
+    c = W.comp
+    login(c, "carol", "/verify")
+    wait_push_number(c)
+    type_code(c, first)
+    logged_in(c, "carol")
+    c.get(URL + "/settings")
+    screenshot(c, "06-settings")
+    click(c, "delete-phone")
+    msg = wait_text(c, "message", re.compile(r".*\S.*"))
+    screenshot(c, "06-phone-deleted")
+    rc, out, _ = lv("lv-status", "carol")
+    equal(rc, 66, "lv-status carol exit status")
+    lines = out.splitlines()
+    equal(lines[0], "enrolled\tno", "lv-status carol")
+    check(lines[1].startswith("disabled\t"), "lv-status carol: a disabled line: %r" % lines[1:])
+    check("off" in msg.lower() or "disabled" in msg.lower(), "#message after deleting reads %r" % msg)
+    check(has_line(audit("carol"), "event=unenrol", "device=" + dev) or
+          has_line(audit("carol"), "event=unenrol", "method=push"), "audit: device %s removed" % dev)
+    logout(c)
+    login(c, "carol", "/home")  # password only now
+    logged_in(c, "carol")
+    logout(c)
+
+
+def t07_signout_on_enrolling_device():
+    """"I can't log in on my phone": sign out on the enrolling device, then password only"""
+    p = phone()
+    try:
+        login(p, "dave", "/home")
+        app_open(p, "dave")
+        dev, _ = app_turn_on(p)
+        equal([d["id"] for d in status("dave")["device"]], [dev], "lv-status dave: devices")
+        screenshot(p, "07-before-signout")
+        check(el(p, "signout").text.strip() == "Sign out of this device", "#signout reads %r" % el(p, "signout").text)
+        click(p, "signout")
+        wait_text(p, "app-message", "Signed out: login verification is off")
+        screenshot(p, "07-signed-out")
+    finally:
+        p.quit()
+    rc, out, _ = lv("lv-status", "dave")
+    equal(rc, 66, "lv-status dave exit status")
+    lines = out.splitlines()
+    equal(lines[0], "enrolled\tno", "lv-status dave")
+    equal(lines[1].split("\t")[2:], ["device " + dev, "signed out of the enrolling device"], "the disabled line")
+    check(has_line(audit("dave"), "event=unenrol", "method=signed-out", "result=ok"), "audit: signed out")
+    c = W.comp
+    login(c, "dave", "/home")
+    logged_in(c, "dave")
+    screenshot(c, "07-password-only")
+    logout(c)
+
+
+def t08_third_party_client():
+    """third-party client: a backup code refused (401), a temporary password once"""
+    first = enrol_cli("gina", "--phone", "+15550100008")
+    c = W.comp
+    login(c, "gina", "/verify")
+    type_code(c, first)
+    logged_in(c, "gina")
+    c.get(URL + "/settings")
+    submit(c, "/settings/backup")
+    code = wait_text(c, "backup-code", BACKUP_CODE)
+    c.get(URL + "/settings")
+    lab = wait_shown(c, "temppass-label")
+    lab.clear()
+    lab.send_keys("mail")
+    submit(c, "/settings/temppass")
+    temp = wait_text(c, "temppass", TEMPPASS)
+    screenshot(c, "08-temporary-password")
+    s = status("gina")
+    equal([t["label"] for t in s["temppass"]], ["mail"], "lv-status gina: temporary passwords")
+    logout(c)
+
+    api = Client()
+    st, h, body = api.request("GET", "/api/mail", auth=("gina", code))
+    equal(st, 401, "GET /api/mail with a backup code")
+    equal(h.get("www-authenticate"), 'Basic realm="lv"', "WWW-Authenticate")
+    check(THIRD_PARTY_ONLY in body, "the refusal should say %r; it says %r" % (THIRD_PARTY_ONLY, body))
+    st, h, body = api.request("GET", "/api/mail", auth=("gina", temp))
+    equal((st, body), (200, "ok gina\n"), "GET /api/mail with the temporary password")
+    equal(h.get("content-type", "").split(";")[0], "text/plain", "Content-Type")
+    st, _, body = api.request("GET", "/api/mail", auth=("gina", temp))
+    equal(st, 401, "GET /api/mail with the temporary password a second time")
+    st, _, body = api.request("GET", "/api/mail")
+    equal(st, 401, "GET /api/mail without credentials")
+    s = status("gina")
+    equal(s["backup-codes"], 1, "the backup code stays active")
+    equal(s["temppass"], [], "the temporary password is spent")
+    equal(s["third-party-failures"], 2, "third-party failures")
+    equal(s["failures"], 0, "first-party failures")
+    log = audit("gina")
+    check(has_line(log, "event=verify", "method=temp", "result=accept"), "audit: temporary password accepted")
+
+
+def t09_totp_enrolment():
+    """TOTP enrolment: the QR code on the screen decodes to a secret whose codes log in"""
+    c = W.comp
+    login(c, "hank", "/home")
+    c.get(URL + "/settings")
+    submit(c, "/settings/totp")
+    qr = wait_shown(c, "totp-qr")
+    wait_for(c, "the QR image to load",
+             lambda: c.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", qr))
+    shown_secret = wait_text(c, "totp-secret", re.compile(r"[A-Z2-7 ]{16,}"))
+    shot = screenshot(c, "09-totp-qr")
+    qr_png = os.path.join(SCREENS, "09-totp-qr-element.png")
+    qr.screenshot(qr_png)
+    uris = []
+    for f in (shot, qr_png):
+        p = subprocess.run(["zbarimg", "--raw", "-q", f], capture_output=True, text=True, timeout=30)
+        uris.append((p.returncode, p.stdout.strip()))
+    equal(uris[0], uris[1], "zbarimg on the page and on #totp-qr")
+    rc, uri = uris[0]
+    equal(rc, 0, "zbarimg's exit status")
+    check(uri.startswith("otpauth://totp/"), "the QR code holds %r" % uri)
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(uri).query)
+    secret = q["secret"][0]
+    equal(secret, shown_secret.replace(" ", "").upper(), "#totp-secret against the QR code's secret")
+    equal(status("hank")["totp"], True, "lv-status hank: totp")
+    logout(c)
+    login(c, "hank", "/verify")
+    code = subprocess.run(["oathtool", "--totp", "-b", secret], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    type_code(c, code)
+    logged_in(c, "hank")
+    check(has_line(audit("hank"), "event=verify", "method=totp", "result=accept"), "audit: TOTP accepted")
+    logout(c)
+
+
+def t10_new_phone():
+    """a new phone: password and backup code, turn on: two devices; a push approved on it"""
+    check(W.alice_backup, "test 1 left no backup code")
+    p2 = phone()
+    try:
+        login(p2, "alice", "/verify")
+        type_code(p2, W.alice_backup)  # the first backup code, shown at enrolment
+        logged_in(p2, "alice")
+        check(has_line(audit("alice"), "event=verify", "method=backup", "result=accept", "seq=1"),
+              "audit: the first backup code accepted")
+        app_open(p2, "alice")
+        dev2, code = app_turn_on(p2)
+        screenshot(p2, "10-new-phone-on")
+        equal(code, None, "#backup-code on an account that has codes")
+        devs = [d["id"] for d in status("alice")["device"]]
+        equal(devs, [W.alice_device, dev2], "lv-status alice: the two devices")
+        before = len(audit("alice"))
+        _, rid = push_login("alice", p2, lambda n, _: app_pick(p2, n), "10")
+        wait_text(p2, "app-message", "Approved")
+        logged_in(W.comp, "alice")
+        check(has_line(audit("alice")[before:], "event=request-answer", "result=approved", "device=" + dev2),
+              "audit: approved by the new phone %s" % dev2)
+        logout(W.comp)
+    finally:
+        p2.quit()
+
+
+def t11_signing_in_the_browser():
+    """lvsign.js: selfTest() and the test vector in Chromium; a real answer accepted by lv"""
+    p = W.phone
+    app_open(p, "alice")
+    r = p.execute_async_script(VECTOR_JS, VECTOR_REQUEST)
+    check("error" not in r, "lvsign.js in Chromium: %s" % r.get("error"))
+    equal(r["selfTest"], True, "selfTest()")
+    equal(r["line"], VECTOR_ANSWER, "answerLine() on the test vector")
+    rid, number, token = lv_ok("lv-requests", "new", "alice", "--ip", "192.0.2.11").split()
+    line = lv_ok("lv-requests", "show", "alice", rid)
+    r = p.execute_async_script(SIGN_JS, line, "approve", number)
+    check("error" not in r, "signing in Chromium: %s" % r.get("error"))
+    equal(r["extractable"], False, "the key's extractable flag")
+    rc, _, err = lv("lv-requests", "answer", "alice", stdin=r["line"] + "\n")
+    equal((rc, err), (0, ""), "lv-requests answer of the browser's line")
+    rc, _, err = lv("lv-verify", "alice", "--request", rid, stdin=token + "\n")
+    equal(rc, 0, "lv-verify --request of the approved request (%s)" % err.strip())
+    check(has_line(audit("alice"), "event=request-answer", "result=approved", "request=" + rid,
+                   "device=" + W.alice_device), "audit: approved by the phone's key")
+
+
+def t12_bad_input():
+    """bad input at every endpoint: exact statuses and messages, lv's records unchanged"""
+    ikey, ipub = device_key("ivan-phone")
+    ifirst = enrol_cli("ivan", "--device-key", "-", stdin=ipub)
+    jkey, jpub = device_key("judy-phone")
+    enrol_cli("judy", "--device-key", "-", stdin=jpub)
+    ivan = Client()
+    csrf = ivan.login("ivan", ifirst)
+    rid, number, _ = lv_ok("lv-requests", "new", "ivan").split()
+    answer = lv_ok("lv-device", "sign", "--key", ikey, "approve", number,
+                   stdin=lv_ok("lv-requests", "show", "ivan", rid)).strip()
+    jrid, jnumber, _ = lv_ok("lv-requests", "new", "judy").split()
+    janswer = lv_ok("lv-device", "sign", "--key", jkey, "approve", jnumber,
+                    stdin=lv_ok("lv-requests", "show", "judy", jrid)).strip()
+    signout = lv_ok("lv-device", "signout", "--key", ikey, "ivan").strip()
+    bodies = {
+        "/app/api/enroll": {"public_key": ipub.strip()},
+        "/app/api/answer": {"line": answer},
+        "/app/api/signout": {"line": signout},
+    }
+    # A token of an ended session: log out, log in again.
+    old = Client()
+    stale = old.login("ivan", lv_ok("lv-backup", "new", "ivan").strip())
+    st, _, _ = old.post_form("/logout", {"csrf": old.form_csrf("/home")})
+    check(st in (200, 302, 303), "POST /logout: status %d" % st)
+
+    records = {a: (status(a), audit(a)) for a in ("ivan", "judy")}
+
+    def unchanged(what):
+        for a, (s, log) in records.items():
+            equal(status(a), s, "lv-status %s after %s" % (a, what))
+            equal(audit(a), log, "the audit log of %s after %s" % (a, what))
+
+    for path, obj in bodies.items():
+        cases = [
+            ("a body above 16 KiB", 413, dict(csrf=csrf, raw=json.dumps({"line": "x" * 17000}))),
+            ("a form body", 415, dict(csrf=csrf, ctype="application/x-www-form-urlencoded",
+                                      raw=urllib.parse.urlencode(obj))),
+            ("text/plain", 415, dict(csrf=csrf, ctype="text/plain", raw=json.dumps(obj))),
+            ("no Content-Type", 415, dict(csrf=csrf, ctype=None, raw=json.dumps(obj))),
+            ("no CSRF token", 403, dict(obj=obj)),
+            ("a wrong CSRF token", 403, dict(obj=obj, csrf="0" * len(csrf))),
+            ("another session's token", 403, dict(obj=obj, csrf=stale)),
+            ("malformed JSON", 400, dict(csrf=csrf, raw='{"line": ')),
+            ("JSON that is not an object", 400, dict(csrf=csrf, raw='["line"]')),
+        ]
+        for what, want, kw in cases:
+            st, page = ivan.api(path, **kw)
+            equal(st, want, "POST %s with %s" % (path, what))
+            err = json_error(page)
+            check(err and "\n" not in err, "POST %s with %s: error %r" % (path, what, err))
+        unchanged("bad requests to " + path)
+
+    # No session at all: the app's endpoints refuse before reading anything.
+    anon = Client()
+    for path in ("/app/api/session", "/app/api/requests"):
+        st, _, page = anon.request("GET", path)
+        check(st in (401, 403), "GET %s without a session: status %d" % (path, st))
+    for path, obj in bodies.items():
+        st, page = anon.api(path, obj, csrf=csrf)
+        check(st in (401, 403), "POST %s without a session: status %d" % (path, st))
+    st, _, _ = ivan.request("GET", "/app/api/requests/000000000000")
+    equal(st, 404, "GET /app/api/requests/ID of an unknown request")
+    unchanged("requests without a session")
+
+    # Forms: no token, a wrong one, another session's.
+    for path, fields in (("/verify", {"code": ifirst}), ("/verify/sms", {}), ("/verify/push", {}),
+                         ("/settings/backup", {}), ("/settings/temppass", {"label": "x"}),
+                         ("/settings/totp", {}), ("/settings/phone/delete", {}), ("/logout", {})):
+        for what, tok in (("no token", None), ("a wrong token", "0" * len(csrf)), ("a stale token", stale)):
+            f = dict(fields)
+            if tok is not None:
+                f["csrf"] = tok
+            st, _, _ = ivan.post_form(path, f)
+            equal(st, 403, "POST %s with %s" % (path, what))
+    unchanged("forms without a good token")
+
+    # A well-formed answer of another account's request, in ivan's session.
+    before = audit("ivan"), audit("judy"), status("ivan"), status("judy")
+    st, page = ivan.api("/app/api/answer", {"line": janswer}, csrf=csrf)
+    equal(st, 409, "POST /app/api/answer of judy's request in ivan's session")
+    json_error(page)
+    equal((status("ivan"), status("judy"), audit("judy")), (before[2], before[3], before[1]),
+          "lv's records after another account's answer")
+    check(all(has_line([l], "event=request-answer", "result=reject") for l in audit("ivan")[len(before[0]):]),
+          "ivan's audit log gains only refusals: %r" % audit("ivan")[len(before[0]):])
+
+    # The right answer once, then the same bytes again.
+    st, page = ivan.api("/app/api/answer", {"line": answer}, csrf=csrf)
+    equal((st, json.loads(page)), (200, {"recorded": True}), "POST /app/api/answer")
+    s, log = status("ivan"), audit("ivan")
+    st, page = ivan.api("/app/api/answer", {"line": answer}, csrf=csrf)
+    equal(st, 409, "POST /app/api/answer replayed")
+    json_error(page)
+    equal(status("ivan"), s, "lv-status ivan after the replay")
+    new = audit_events(audit("ivan")[len(log):])
+    equal(new, ['event=request-answer method=push result=reject by=%s request=%s device=%s '
+                'why="the request was answered already"' % (new[0].split("by=")[1].split()[0] if new else "?",
+                                                            rid, status("ivan")["device"][0]["id"])],
+          "the audit line of the replay")
+
+
+TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t04_sms_instead_of_push,
+         t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
+         t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input]
+
+
+def main():
+    os.makedirs(SCREENS, exist_ok=True)
+    print("1..%d" % len(TESTS), flush=True)
+    passed = failed = 0
+    try:
+        W.comp, W.phone = computer(), phone()
+    except Exception as e:
+        print("# cannot start Chromium: %s" % e)
+        for n, t in enumerate(TESTS, 1):
+            print("not ok %d %s" % (n, t.__doc__.strip()))
+        print("0 passed, %d failed" % len(TESTS))
+        return 1
+    try:
+        for n, t in enumerate(TESTS, 1):
+            started = time.monotonic()
+            try:
+                t()
+                passed += 1
+                print("ok %d %s # %.1f s" % (n, t.__doc__.strip(), time.monotonic() - started), flush=True)
+            except Exception as e:
+                failed += 1
+                print("not ok %d %s" % (n, t.__doc__.strip()), flush=True)
+                why = str(e) if isinstance(e, Failed) else traceback.format_exc()
+                for line in why.strip().splitlines():
+                    print("# " + line)
+                for name, d in (("computer", W.comp), ("phone", W.phone)):
+                    try:
+                        d.save_screenshot(os.path.join(SCREENS, "%02d-failed-%s.png" % (n, name)))
+                    except Exception:
+                        pass
+                sys.stdout.flush()
+    finally:
+        W.comp.quit()
+        W.phone.quit()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
