@@ -124,7 +124,6 @@ def has_line(lines, *words):
 
 def lv_by():
     """The by= of this user's audit lines: the login name lv sees."""
-
     return pwd.getpwuid(os.getuid()).pw_name
 
 
