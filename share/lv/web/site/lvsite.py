@@ -533,6 +533,10 @@ METHOD_TEXT = {"totp": "Authenticator app code", "sms": "SMS code", "push": "App
                "backup": "Backup code"}
 
 
+# pam_lv's names for what can be typed, in its order
+CODE_KINDS = (("totp", "authenticator app code"), ("sms", "SMS code"), ("backup", "backup code"))
+
+
 def verify_page(req, message=""):
     s = need(req, "password-ok")
     r, names, gateway = methods(s["account"])
@@ -547,7 +551,9 @@ def verify_page(req, message=""):
         push = fill("push", start="poll" if p else "start", csrf=esc(s["csrf"]), number=esc(p["number"] if p else ""),
                     state=esc(PUSH_SENT.format(p["number"]) if p else ""))
     sms = fill("sms", csrf=esc(s["csrf"])) if gateway else ""
-    codes = fill("code", csrf=esc(s["csrf"])) if set(names) & {"totp", "sms", "backup"} else ""
+    kinds = [k for n, k in CODE_KINDS if n in names]
+    label = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
+    codes = fill("code", csrf=esc(s["csrf"]), label=esc(label[:1].upper() + label[1:])) if kinds else ""
     body = fill("verify", account=esc(s["account"]), methods=items, push=push, sms=sms, code=codes)
     return page("Login verification", body, message, scripts=("verify.js",) if push else ())
 
