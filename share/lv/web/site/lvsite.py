@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """lvsite: the reference web login for lv, a WSGI application.
 
 A site's password step, then lv's second step, done the way a site's own
@@ -636,7 +635,8 @@ def get_verify_push_status(req):
     forget_push(s)
     s.save()
     if r.status == 1:
-        text = PUSH_REFUSED if r.reason() == "rejected: the request was denied" else "Login refused: " + r.reason()
+        reason = r.reason().removeprefix("rejected: ")
+        text = PUSH_REFUSED if reason == "the request was denied" else "Login refused: " + reason
         return json_reply({"state": "denied", "message": text})
     return json_reply({"state": "error", "message": refusal(r)})
 
