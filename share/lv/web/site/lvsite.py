@@ -972,9 +972,20 @@ def respond(req, start_response, status, ctype, body, headers):
     return [data]
 
 
+def reply_parts(result, dynamic):
+    """A handler returns a page, (status, page), (status, (type, body)), or
+    for a static file (status, (type, body), headers)."""
+    headers = security_headers(dynamic)
+    if isinstance(result, tuple) and len(result) == 3:
+        status, (ctype, body), extra = result
+        return status, ctype, body, headers + extra
+    status, payload = result if isinstance(result, tuple) else (200, result)
+    ctype, body = payload if isinstance(payload, tuple) else ("text/html; charset=utf-8", payload)
+    return status, ctype, body, headers
+
+
 def application(environ, start_response):
     req = Request(environ)
-    dynamic = True
     try:
         prepare_data()
         sweep()
@@ -983,16 +994,7 @@ def application(environ, start_response):
         if dynamic:
             req.session = load_session(environ)
         result = handler(req) if arg is None else handler(req, arg)
-        headers = security_headers(dynamic)
-        if isinstance(result, tuple) and len(result) == 3:
-            status, (ctype, body), extra = result
-            headers = [h for h in headers if h[0] != "Cache-Control"] + extra
-        elif isinstance(result, tuple):
-            status, payload = result
-            ctype, body = payload if isinstance(payload, tuple) else ("text/html; charset=utf-8", payload)
-        else:
-            status, ctype, body = 200, "text/html; charset=utf-8", result
-        return respond(req, start_response, status, ctype, body, headers)
+        return respond(req, start_response, *reply_parts(result, dynamic))
     except Redirect as r:
         return respond(req, start_response, 303, "text/plain; charset=utf-8", "see %s\n" % r.location,
                        security_headers(True) + [("Location", r.location)])
