@@ -153,8 +153,10 @@ function requestItem(r) {
     li.setAttribute('role', 'button');
     li.addEventListener('click', () => act('requests-box', () => openRequest(r.id)));
     li.addEventListener('keydown', e => {
-      if (e.key === 'Enter' || e.key === ' ')
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
         li.click();
+      }
     });
   }
   return li;

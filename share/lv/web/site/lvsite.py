@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """lvsite: the reference web login for lv, a WSGI application.
 
 A site's password step, then lv's second step, done the way a site's own
@@ -63,6 +62,7 @@ REFUSAL_CODES = (1, 65, 66, 69, 75)   # lv's reason is shown; anything else is a
 WRONG_PASSWORD = "Wrong user name or password."
 STALE_FORM = "This form is stale or its CSRF token is missing: reload the page."
 STALE_TOKEN = "missing or stale CSRF token"
+LOGIN_TIMED_OUT = "The login took too long or ended: log in again."
 PUSH_REFUSED = "Login refused: the request was denied or answered with the wrong number."
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -136,9 +136,9 @@ def lv_env():
     return env
 
 
-def run_lv(prog, args, secret=None):
-    """Runs one lv program without a shell; a secret goes on stdin only."""
-    argv = [lv_path(prog)] + list(args)
+def run_lv(prog, account, *extra, verb=None, secret=None):
+    """Runs PROG [VERB] ACCOUNT EXTRA... without a shell; a secret goes on stdin only."""
+    argv = [lv_path(prog)] + ([verb] if verb else []) + [account] + list(extra)
     try:
         p = subprocess.run(argv, input=(secret + "\n").encode() if secret is not None else b"",
                            capture_output=True, env=lv_env(), timeout=LV_TIMEOUT, cwd="/")
@@ -148,8 +148,7 @@ def run_lv(prog, args, secret=None):
     err = p.stderr.decode("utf-8", "replace").split("\n", 1)[0]
     if p.returncode != 0:
         shown = "".join(c if c.isprintable() else "?" for c in err)
-        log("%s for %s exited %d: %s" % (prog, args[1] if prog in ("lv-requests", "lv-backup") else args[0],
-                                       p.returncode, shown))
+        log("%s for %s exited %d: %s" % (prog, account, p.returncode, shown))
     return Run(p.returncode, p.stdout.decode("utf-8", "replace"), err)
 
 
@@ -159,7 +158,7 @@ def refusal(r):
 
 
 def lv_status(account):
-    r = run_lv("lv-status", [account, "--json"])
+    r = run_lv("lv-status", account, "--json")
     if r.status not in (0, 66):
         return None
     try:
@@ -174,7 +173,7 @@ def device_ids(status):
 
 def methods(account):
     """(exit status, [method names]) from lv-verify --methods."""
-    r = run_lv("lv-verify", [account, "--methods"])
+    r = run_lv("lv-verify", account, "--methods")
     names = [line.split("\t")[0] for line in r.out.splitlines() if line]
     gateway = "sms\tgateway" in r.out.splitlines()
     return r, names, gateway
@@ -470,6 +469,8 @@ def need(req, *states):
     if s is None or s["state"] not in states:
         if req.api:
             raise HTTPError(401, "not logged in")
+        if req.path.startswith("/verify/push"):
+            raise HTTPError(401, LOGIN_TIMED_OUT)
         raise Redirect("/login")
     return s
 
@@ -533,6 +534,10 @@ METHOD_TEXT = {"totp": "Authenticator app code", "sms": "SMS code", "push": "App
                "backup": "Backup code"}
 
 
+# pam_lv's names for what can be typed, in its order
+CODE_KINDS = (("totp", "authenticator app code"), ("sms", "SMS code"), ("backup", "backup code"))
+
+
 def verify_page(req, message=""):
     s = need(req, "password-ok")
     r, names, gateway = methods(s["account"])
@@ -547,7 +552,9 @@ def verify_page(req, message=""):
         push = fill("push", start="poll" if p else "start", csrf=esc(s["csrf"]), number=esc(p["number"] if p else ""),
                     state=esc(PUSH_SENT.format(p["number"]) if p else ""))
     sms = fill("sms", csrf=esc(s["csrf"])) if gateway else ""
-    codes = fill("code", csrf=esc(s["csrf"])) if set(names) & {"totp", "sms", "backup"} else ""
+    kinds = [k for n, k in CODE_KINDS if n in names]
+    label = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
+    codes = fill("code", csrf=esc(s["csrf"]), label=esc(label[:1].upper() + label[1:])) if kinds else ""
     body = fill("verify", account=esc(s["account"]), methods=items, push=push, sms=sms, code=codes)
     return page("Login verification", body, message, scripts=("verify.js",) if push else ())
 
@@ -572,7 +579,7 @@ def post_verify(req):
     code = field(form, "code", 256)
     if code.strip() == "":
         return 200, verify_page(req, NO_CODE)
-    r = run_lv("lv-verify", [s["account"]], secret=code)
+    r = run_lv("lv-verify", s["account"], secret=code)
     if r.status == 0:
         become_verified(req)
         raise Redirect("/home")
@@ -582,7 +589,7 @@ def post_verify(req):
 def post_verify_sms(req):
     form_post(req)
     s = need(req, "password-ok")
-    r = run_lv("lv-sendcode", [s["account"]])
+    r = run_lv("lv-sendcode", s["account"])
     return 200, verify_page(req, SMS_SENT if r.status == 0 else refusal(r))
 
 
@@ -599,13 +606,13 @@ def post_verify_push(req):
     p = s.get("push")
     if p:
         return json_reply({"state": "pending", "number": p["number"], "message": PUSH_SENT.format(p["number"])})
-    args = ["new", s["account"]]
+    args = []
     if re.match(r"[0-9A-Fa-f.:]+\Z", req.remote_addr()):
         args += ["--ip", req.remote_addr()]
     client = client_summary(req.header("User-Agent"))
     if client:
         args += ["--client", client]
-    r = run_lv("lv-requests", args)
+    r = run_lv("lv-requests", s["account"], *args, verb="new")
     fields = r.out.strip("\n").split("\t")
     if r.status != 0 or len(fields) != 3 or not REQUEST_ID_RE.match(fields[0]):
         return json_reply({"state": "error", "message": refusal(r) if r.status else NOT_AVAILABLE})
@@ -621,7 +628,7 @@ def get_verify_push_status(req):
     p = s.get("push")
     if not p:
         raise HTTPError(409, "no login request is in progress")
-    r = run_lv("lv-verify", [s["account"], "--request", p["id"], "--wait", "0"], secret=p["token"])
+    r = run_lv("lv-verify", s["account"], "--request", p["id"], "--wait", "0", secret=p["token"])
     if r.status == 0:
         become_verified(req)
         return json_reply({"state": "approved", "next": "/home"})
@@ -630,7 +637,8 @@ def get_verify_push_status(req):
     forget_push(s)
     s.save()
     if r.status == 1:
-        text = PUSH_REFUSED if r.reason() == "rejected: the request was denied" else "Login refused: " + r.reason()
+        reason = r.reason().removeprefix("rejected: ")
+        text = PUSH_REFUSED if reason == "the request was denied" else "Login refused: " + reason
         return json_reply({"state": "denied", "message": text})
     return json_reply({"state": "error", "message": refusal(r)})
 
@@ -670,8 +678,7 @@ def post_settings_totp(req):
     if st is None:
         return 200, settings_page(req, NOT_AVAILABLE)
     enrolled = bool(st.get("enrolled"))
-    args = ["--update", s["account"], "--totp"] if enrolled else [s["account"], "--totp"]
-    r = run_lv("lv-enroll", args)
+    r = run_lv("lv-enroll", s["account"], "--totp", *(["--update"] if enrolled else []))
     lines = r.out.splitlines()
     if r.status != 0 or not lines or not lines[-1].startswith("otpauth://"):
         return 200, settings_page(req, refusal(r) if r.status else NOT_AVAILABLE)
@@ -689,7 +696,7 @@ def post_settings_totp(req):
 def post_settings_backup(req):
     form_post(req)
     s = need(req, "verified")
-    r = run_lv("lv-backup", ["new", s["account"], "--reason", "web settings"])
+    r = run_lv("lv-backup", s["account"], "--reason", "web settings", verb="new")
     code = r.out.strip()
     if r.status != 0 or not code:
         return 200, settings_page(req, refusal(r) if r.status else NOT_AVAILABLE)
@@ -700,7 +707,7 @@ def post_settings_temppass(req):
     form = form_post(req)
     s = need(req, "verified")
     label = field(form, "label", 128).strip() or "default"
-    r = run_lv("lv-temppass", [s["account"], "--label", label, "--reason", "web settings"])
+    r = run_lv("lv-temppass", s["account"], "--label", label, "--reason", "web settings")
     pw = r.out.strip()
     if r.status != 0 or not pw:
         return 200, settings_page(req, refusal(r) if r.status else NOT_AVAILABLE)
@@ -718,7 +725,7 @@ def post_settings_phone_delete(req):
         return 200, settings_page(req, "There is no phone on your account.")
     steps = [["--device", d] for d in device_ids(st)] + ([["--phone"]] if st.get("phone") else [])
     for step in steps:
-        r = run_lv("lv-unenroll", [s["account"]] + step + ["--reason", "deleted in web settings"])
+        r = run_lv("lv-unenroll", s["account"], *step, "--reason", "deleted in web settings")
         if r.status == 66:
             break
         if r.status != 0:
@@ -768,8 +775,7 @@ def post_api_enroll(req):
     if before is None:
         raise HTTPError(500, NOT_AVAILABLE)
     enrolled = bool(before.get("enrolled"))
-    args = ["--update", s["account"], "--device-key", "-"] if enrolled else [s["account"], "--device-key", "-"]
-    r = run_lv("lv-enroll", args, secret=key)
+    r = run_lv("lv-enroll", s["account"], "--device-key", "-", *(["--update"] if enrolled else []), secret=key)
     if r.status != 0:
         app_error(r)
     new = [d for d in device_ids(lv_status(s["account"])) if d not in device_ids(before)]
@@ -780,7 +786,7 @@ def post_api_enroll(req):
 
 def get_api_requests(req):
     s = need(req, "verified")
-    r = run_lv("lv-requests", ["list", s["account"], "--json"])
+    r = run_lv("lv-requests", s["account"], "--json", verb="list")
     if r.status != 0:
         app_error(r)
     return 200, ("application/json", r.out.strip())
@@ -790,7 +796,7 @@ def get_api_request(req, rid):
     s = need(req, "verified")
     if not REQUEST_ID_RE.match(rid):
         raise HTTPError(404, "no such request")
-    r = run_lv("lv-requests", ["show", s["account"], rid])
+    r = run_lv("lv-requests", s["account"], rid, verb="show")
     if r.status == 1:
         raise HTTPError(404, "no such request")
     if r.status != 0:
@@ -816,7 +822,7 @@ def post_api_answer(req):
     parts = signed_line(body, "lv1-answer", 7)
     if parts[1] != s["account"]:
         raise HTTPError(409, "the answer is for another account")
-    r = run_lv("lv-requests", ["answer", s["account"]], secret=body["line"])
+    r = run_lv("lv-requests", s["account"], verb="answer", secret=body["line"])
     if r.status != 0:
         app_error(r)
     return json_reply({"recorded": True})
@@ -828,7 +834,7 @@ def post_api_signout(req):
     parts = signed_line(body, "lv1-signout", 4)
     if parts[1] != s["account"]:
         raise HTTPError(409, "the statement is for another account")
-    r = run_lv("lv-unenroll", [s["account"], "--signed-out"], secret=body["line"])
+    r = run_lv("lv-unenroll", s["account"], "--signed-out", secret=body["line"])
     if r.status != 0:
         app_error(r)
     st = lv_status(s["account"]) or {}
@@ -850,7 +856,7 @@ def get_api_mail(req):
     if not sep or not ACCOUNT_RE.match(user) or user[0] in ".-@" or len(password) > 256 or \
             any(unicodedata.category(c) in ("Cc", "Cf") for c in password):
         raise HTTPError(401, "wrong user name or password", challenge)
-    r = run_lv("lv-verify", [user, "--client", "third-party"], secret=password)
+    r = run_lv("lv-verify", user, "--client", "third-party", secret=password)
     if r.status == 0:
         return 200, ("text/plain; charset=utf-8", "ok %s\n" % user)
     if r.status in REFUSAL_CODES:
@@ -966,9 +972,20 @@ def respond(req, start_response, status, ctype, body, headers):
     return [data]
 
 
+def reply_parts(result, dynamic):
+    """A handler returns a page, (status, page), (status, (type, body)), or
+    for a static file (status, (type, body), headers)."""
+    headers = security_headers(dynamic)
+    if isinstance(result, tuple) and len(result) == 3:
+        status, (ctype, body), extra = result
+        return status, ctype, body, headers + extra
+    status, payload = result if isinstance(result, tuple) else (200, result)
+    ctype, body = payload if isinstance(payload, tuple) else ("text/html; charset=utf-8", payload)
+    return status, ctype, body, headers
+
+
 def application(environ, start_response):
     req = Request(environ)
-    dynamic = True
     try:
         prepare_data()
         sweep()
@@ -977,16 +994,7 @@ def application(environ, start_response):
         if dynamic:
             req.session = load_session(environ)
         result = handler(req) if arg is None else handler(req, arg)
-        headers = security_headers(dynamic)
-        if isinstance(result, tuple) and len(result) == 3:
-            status, (ctype, body), extra = result
-            headers = [h for h in headers if h[0] != "Cache-Control"] + extra
-        elif isinstance(result, tuple):
-            status, payload = result
-            ctype, body = payload if isinstance(payload, tuple) else ("text/html; charset=utf-8", payload)
-        else:
-            status, ctype, body = 200, "text/html; charset=utf-8", result
-        return respond(req, start_response, status, ctype, body, headers)
+        return respond(req, start_response, *reply_parts(result, dynamic))
     except Redirect as r:
         return respond(req, start_response, 303, "text/plain; charset=utf-8", "see %s\n" % r.location,
                        security_headers(True) + [("Location", r.location)])
