@@ -307,18 +307,31 @@ def app_turn_on(p):
     return dev, code
 
 
-def app_request(p, rid):
-    """Refreshes the list until request RID is there, and opens it."""
+def app_request(p, account, rid):
+    """Refreshes the list until request RID is there, checks that it shows
+    what lv-requests list says of it, and opens it."""
     sel = 'li.request[data-id="%s"]' % rid
+    wait_for(p, "#refresh to be ready", lambda: el(p, "refresh").is_displayed() and el(p, "refresh").is_enabled())
+    el(p, "refresh").click()
 
     def listed():
         found = p.find_elements(By.CSS_SELECTOR, sel)
         if found:
             return found[0]
-        click(p, "refresh")
+        if el(p, "refresh").is_enabled():
+            el(p, "refresh").click()
         return None
-    wait_for(p, "request %s in the list" % rid, listed).click()
+    wait_for(p, "request %s in the list" % rid, listed)
+    ids = [li.get_attribute("data-id") for li in p.find_elements(By.CSS_SELECTOR, "#requests li.request")]
+    equal(ids, [r["id"] for r in requests(account)], "the app's list against lv-requests list, newest first")
+    r = [r for r in requests(account) if r["id"] == rid][0]
+    shown = p.find_element(By.CSS_SELECTOR, sel).text
+    for field in ("time", "ip", "client", "location", "status"):
+        check((r[field] or "-") in shown, "the list item of %s shows its %s %r: %r" % (rid, field, r[field], shown))
+    p.find_element(By.CSS_SELECTOR, sel).click()
     wait_shown(p, "request")
+    for field in ("time", "ip", "client", "location"):
+        check((r[field] or "-") in el(p, "request").text, "#request shows the %s %r" % (field, r[field]))
     wait_for(p, "the request's three choices",
              lambda: len([b for b in p.find_elements(By.CSS_SELECTOR, "#request button.choice")
                           if b.is_displayed()]) == 3)
@@ -485,6 +498,18 @@ def t01_enrol_with_the_app():
     W.alice_device, W.alice_backup = dev, code
 
 
+def push_audit(rid, answer, verify, device=None):
+    """The audit lines of a push login from the computer: the request, the
+    phone's answer (RESULT and what follows), the login's check."""
+    by = lv_by()
+    answer, _, extra = answer.partition(" ")
+    return ['event=request-new method=push result=ok by=%s request=%s ip=127.0.0.1 client="Chrome on Linux" '
+            'location=""' % (by, rid),
+            "event=request-answer method=push result=%s by=%s request=%s device=%s%s" %
+            (answer, by, rid, device or W.alice_device, " " + extra if extra else ""),
+            "event=verify method=push result=%s by=%s request=%s" % (verify, by, rid)]
+
+
 def push_login(account, p, pick, screens=None):
     """The computer logs in as ACCOUNT; the phone P opens the request and
     PICK(number, choices) answers it. Returns (number, request id)."""
@@ -499,7 +524,7 @@ def push_login(account, p, pick, screens=None):
     if screens:
         screenshot(c, screens + "-computer-number")
     app_open(p, account)
-    app_request(p, rid)
+    app_request(p, account, rid)
     choices = app_choices(p)
     equal(len(choices), 3, "the number of choices")
     check(number in choices, "the computer's number %s is among the phone's choices %s" % (number, choices))
@@ -517,13 +542,8 @@ def t02_push_approved():
     screenshot(W.phone, "02-phone-approved")
     logged_in(W.comp, "alice")
     screenshot(W.comp, "02-computer-logged-in")
-    new = audit("alice")[before:]
-    dev = W.alice_device
-    check(has_line(new, "event=request-new", "request=" + rid), "audit: request %s made" % rid)
-    check(has_line(new, "event=request-answer", "result=approved", "request=" + rid, "device=" + dev),
-          "audit: request %s approved by device %s" % (rid, dev))
-    check(has_line(new, "event=verify", "method=push", "result=accept", "request=" + rid),
-          "audit: request %s redeemed by the login" % rid)
+    equal(audit_events(audit("alice")[before:]), push_audit(rid, "approved", "accept"),
+          "the audit log of the approved login")
     equal([r["status"] for r in requests("alice") if r["id"] == rid], ["redeemed"], "request status")
     equal(status("alice")["failures"], 0, "failures")
     logout(W.comp)
@@ -539,10 +559,8 @@ def t03_wrong_number_and_denial():
     wait_text(W.comp, "push-state", PUSH_REFUSED)
     screenshot(W.comp, "03-computer-wrong-number")
     equal(path_of(W.comp), "/verify", "the computer stays at the second step")
-    new = audit("alice")[before:]
-    check(has_line(new, "event=request-answer", "result=wrong-number", "request=" + rid, "possible-attack=yes"),
-          "audit: wrong number for %s" % rid)
-    check(not has_line(new, "event=verify", "result=accept"), "audit: no login accepted")
+    equal(audit_events(audit("alice")[before:]), push_audit(rid, "wrong-number possible-attack=yes", "reject"),
+          "the audit log of the wrong number")
     equal([r["status"] for r in requests("alice") if r["id"] == rid], ["denied"], "request status")
     equal(status("alice")["failures"], 1, "failures after a wrong number")
 
@@ -553,10 +571,10 @@ def t03_wrong_number_and_denial():
     wait_text(W.comp, "push-state", PUSH_REFUSED)
     screenshot(W.comp, "03-computer-denied")
     equal(path_of(W.comp), "/verify", "the computer stays at the second step")
-    new = audit("alice")[before:]
-    check(has_line(new, "event=request-answer", "result=denied", "request=" + rid), "audit: %s denied" % rid)
-    check(not has_line(new, "event=verify", "result=accept"), "audit: no login accepted")
+    equal(audit_events(audit("alice")[before:]), push_audit(rid, "denied", "reject"),
+          "the audit log of the denial")
     equal([r["status"] for r in requests("alice") if r["id"] == rid], ["denied"], "request status")
+    equal(status("alice")["failures"], 1, "failures after a denial (not one more)")
 
 
 def t04_sms_instead_of_push():
@@ -777,8 +795,8 @@ def t10_new_phone():
         _, rid = push_login("alice", p2, lambda n, _: app_pick(p2, n), "10")
         wait_text(p2, "app-message", "Approved")
         logged_in(W.comp, "alice")
-        check(has_line(audit("alice")[before:], "event=request-answer", "result=approved", "device=" + dev2),
-              "audit: approved by the new phone %s" % dev2)
+        equal(audit_events(audit("alice")[before:]), push_audit(rid, "approved", "accept", dev2),
+              "the audit log of the login approved on the new phone")
         logout(W.comp)
     finally:
         p2.quit()
