@@ -307,28 +307,37 @@ def app_turn_on(p):
     return dev, code
 
 
+# The list as the phone shows it, read at once: the data-id of each item and
+# the text of the one asked for; null while a refresh runs or it is missing.
+LIST_JS = """
+const [rid] = arguments;
+const busy = document.getElementById('refresh').disabled;
+const items = [...document.querySelectorAll('#requests li.request')];
+const item = items.find(li => li.dataset.id === rid);
+return busy || !item ? null : {ids: items.map(li => li.dataset.id), text: item.innerText};
+"""
+
+
 def app_request(p, account, rid):
-    """Refreshes the list until request RID is there, checks that it shows
-    what lv-requests list says of it, and opens it."""
-    sel = 'li.request[data-id="%s"]' % rid
+    """#refresh, then request RID in the list as lv-requests list shows it
+    (newest first, its time, IP address, client, location and state); opens it."""
     wait_for(p, "#refresh to be ready", lambda: el(p, "refresh").is_displayed() and el(p, "refresh").is_enabled())
     el(p, "refresh").click()
-
-    def listed():
-        found = p.find_elements(By.CSS_SELECTOR, sel)
-        if found:
-            return found[0]
-        if el(p, "refresh").is_enabled():
-            el(p, "refresh").click()
-        return None
-    wait_for(p, "request %s in the list" % rid, listed)
-    ids = [li.get_attribute("data-id") for li in p.find_elements(By.CSS_SELECTOR, "#requests li.request")]
-    equal(ids, [r["id"] for r in requests(account)], "the app's list against lv-requests list, newest first")
-    r = [r for r in requests(account) if r["id"] == rid][0]
-    shown = p.find_element(By.CSS_SELECTOR, sel).text
+    shown = wait_for(p, "request %s in the list" % rid, lambda: p.execute_script(LIST_JS, rid))
+    lv_list = requests(account)
+    equal(shown["ids"], [r["id"] for r in lv_list], "the app's list against lv-requests list, newest first")
+    r = [r for r in lv_list if r["id"] == rid][0]
     for field in ("time", "ip", "client", "location", "status"):
-        check((r[field] or "-") in shown, "the list item of %s shows its %s %r: %r" % (rid, field, r[field], shown))
-    p.find_element(By.CSS_SELECTOR, sel).click()
+        check((r[field] or "-") in shown["text"],
+              "the list item of %s shows its %s %r: %r" % (rid, field, r[field], shown["text"]))
+
+    def opened():
+        try:
+            p.find_element(By.CSS_SELECTOR, 'li.request[data-id="%s"]' % rid).click()
+            return True
+        except StaleElementReferenceException:  # the list was drawn again: click the new item
+            return False
+    wait_for(p, "a click on request " + rid, opened)
     wait_shown(p, "request")
     for field in ("time", "ip", "client", "location"):
         check((r[field] or "-") in el(p, "request").text, "#request shows the %s %r" % (field, r[field]))
