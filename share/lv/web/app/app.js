@@ -213,10 +213,10 @@ function closeRequest() {
 
 // A denial carries a number too; any two digits do.
 async function answer(decision, number) {
+  const id = state.open.id;
   const line = await answerLine(state.open.line, decision, number, state.device.privateKey);
   try {
     await api.postAnswer(line);
-    say(decision === 'approve' ? 'Approved' : 'Denied');
     closeRequest();
   } catch (e) {
     if (e.status === 409 || e.status === 404)
@@ -225,6 +225,9 @@ async function answer(decision, number) {
   } finally {
     await refresh().catch(() => {});
   }
+  // lv records an approval with another number as a denial (lv-requests(1)).
+  const wrong = decision === 'approve' && state.requests.find(r => r.id === id)?.status === 'denied';
+  say(decision === 'deny' ? 'Denied' : wrong ? 'Denied: the number you picked is not the one on the login screen' : 'Approved');
 }
 
 async function signOut() {
