@@ -564,7 +564,8 @@ def t03_wrong_number_and_denial():
         app_pick(W.phone, [x for x in choices if x != n][0])
     before = len(audit("alice"))
     _, rid = push_login("alice", W.phone, wrong)
-    wait_text(W.phone, "app-message", "Approved")  # the app sent approve; lv judged the number
+    wait_text(W.phone, "app-message", "Denied: the number you picked is not the one on the login screen")
+    screenshot(W.phone, "03-phone-wrong-number")
     wait_text(W.comp, "push-state", PUSH_REFUSED)
     screenshot(W.comp, "03-computer-wrong-number")
     equal(path_of(W.comp), "/verify", "the computer stays at the second step")
