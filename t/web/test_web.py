@@ -21,6 +21,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -959,7 +960,20 @@ TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial,
          t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input]
 
 
+def why(e):
+    """A failure in a few lines: the assertion, or the exception (without
+    chromedriver's stack) and where in this file it happened."""
+    if isinstance(e, Failed):
+        return str(e)
+    here = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == __file__]
+    where = "".join("at line %d in %s: %s\n" % (f.lineno, f.name, f.line) for f in here)
+    what = "".join(traceback.format_exception_only(type(e), e)).split("\nStacktrace:")[0]
+    return where + what.strip()
+
+
 def main():
+    # Stopped by t/web/run's timeout: quit the browsers on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     os.makedirs(SCREENS, exist_ok=True)
     # Numbers on the command line run only those tests (10 needs 1, 11 needs 1).
     only = {int(a) for a in sys.argv[1:]}
@@ -967,8 +981,11 @@ def main():
     print("1..%d" % len(chosen), flush=True)
     passed = failed = 0
     try:
-        W.comp, W.phone = computer(), phone()
+        W.comp = computer()
+        W.phone = phone()
     except Exception as e:
+        if W.comp:
+            W.comp.quit()
         print("# cannot start Chromium: %s" % e)
         for n, t in enumerate(chosen, 1):
             print("not ok %d %s" % (n, t.__doc__.strip()))
@@ -984,8 +1001,7 @@ def main():
             except Exception as e:
                 failed += 1
                 print("not ok %d %s" % (n, t.__doc__.strip()), flush=True)
-                why = str(e) if isinstance(e, Failed) else traceback.format_exc()
-                for line in why.strip().splitlines():
+                for line in why(e).splitlines():
                     print("# " + line)
                 for name, d in (("computer", W.comp), ("phone", W.phone)):
                     try:
