@@ -160,6 +160,7 @@ def browser(size, mobile=False):
     for a in ("--headless=new", "--no-sandbox", "--window-size=%d,%d" % size, "--disable-gpu",
               "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1"):
         o.add_argument(a)
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if mobile:
         # A phone's viewport: headless Chromium keeps a window at least 500 px wide.
         o.add_argument("--user-agent=" + PHONE_UA)
@@ -169,6 +170,21 @@ def browser(size, mobile=False):
     d.set_page_load_timeout(WAIT)
     d.set_script_timeout(WAIT)
     return d
+
+
+def refused_by_csp(d):
+    """What the browser's console said it refused (Content-Security-Policy):
+    the log is read, and so emptied, each time."""
+    return [e["message"] for e in d.get_log("browser")
+            if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+
+def quit_browser(d):
+    """Quits a browser of one test, keeping what its console refused."""
+    try:
+        W.refused += refused_by_csp(d)
+    finally:
+        d.quit()
 
 
 def computer():
@@ -478,6 +494,7 @@ class World:
     """What the tests share: the two browsers and what earlier tests made."""
     comp = None
     phone = None
+    refused = []  # console lines of refusals by the Content-Security-Policy
     alice_device = None
     alice_backup = None
 
@@ -694,7 +711,7 @@ def t07_signout_on_enrolling_device():
         wait_text(p, "app-message", "Signed out: login verification is off")
         screenshot(p, "07-signed-out")
     finally:
-        p.quit()
+        quit_browser(p)
     rc, out, _ = lv("lv-status", "dave")
     equal(rc, 66, "lv-status dave exit status")
     lines = out.splitlines()
@@ -810,7 +827,7 @@ def t10_new_phone():
               "the audit log of the login approved on the new phone")
         logout(W.comp)
     finally:
-        p2.quit()
+        quit_browser(p2)
 
 
 def t11_signing_in_the_browser():
@@ -955,9 +972,64 @@ def t12_bad_input():
     equal(audit("judy"), records["judy"][1], "judy's audit log at the end")
 
 
+# Every resource a page loaded, from the Performance API.
+RESOURCES_JS = """
+return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)];
+"""
+
+
+def page_rules(path, headers, html):
+    """A page's Content-Security-Policy and markup: scripts from the site
+    only, none inline, nothing from another origin."""
+    csp = headers.get("content-security-policy", "")
+    directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in csp.split(";") if d.strip())
+    equal(directives.get("script-src"), "'self'", "GET %s: the policy's script-src" % path)
+    equal(directives.get("default-src"), "'none'", "GET %s: the policy's default-src" % path)
+    check("unsafe-inline" not in csp and "unsafe-eval" not in csp, "GET %s: the policy %r" % (path, csp))
+    equal(headers.get("x-content-type-options"), "nosniff", "GET %s: X-Content-Type-Options" % path)
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S | re.I)
+    for attrs, body in scripts:
+        src = re.search(r'\bsrc="([^"]+)"', attrs)
+        check(src and "//" not in src.group(1), "GET %s: a script not from the site: %r" % (path, attrs))
+        equal(body.strip(), "", "GET %s: inline script" % path)
+    check(not re.search(r"\son[a-z]+\s*=", html, re.I), "GET %s: an inline event handler" % path)
+    check(not re.search(r"javascript:", html, re.I), "GET %s: a javascript: URL" % path)
+    check(not re.search(r'(?:src|href|action)="(?:https?:)?//', html, re.I),
+          "GET %s: a resource of another origin" % path)
+
+
+def t13_pages_and_cookies():
+    """every page: a Content-Security-Policy without inline script, nothing from another origin, HttpOnly SameSite=Strict cookies"""
+    anon = Client()
+    st, h, html = anon.request("GET", "/login")
+    equal(st, 200, "GET /login")
+    cookie = h.get("set-cookie", "")
+    equal([a.strip() for a in cookie.split(";")[1:]], ["HttpOnly", "SameSite=Strict", "Path=/"],
+          "the session cookie's attributes over plain HTTP")
+    page_rules("/login", h, html)
+    kate = Client()
+    kate.login("kate")
+    ivan = Client()
+    tok = ivan.form_csrf("/login")
+    ivan.post_form("/login", {"user": "ivan", "password": password("ivan"), "csrf": tok})
+    for who, path in ((ivan, "/verify"), (kate, "/home"), (kate, "/settings"), (kate, "/app/")):
+        st, h, html = who.request("GET", path)
+        equal(st, 200, "GET " + path)
+        page_rules(path, h, html)
+    origin = URL + "/"
+    for d in (W.comp, W.phone):
+        for path in ("/login", "/app/"):
+            d.get(URL + path)
+            wait_shown(d, "login" if path == "/login" else "app-message")
+            loaded = d.execute_script(RESOURCES_JS)
+            equal([u for u in loaded if not u.startswith(origin)], [], "what %s loaded from elsewhere" % path)
+        W.refused += refused_by_csp(d)
+    equal(W.refused, [], "what the browsers refused by the Content-Security-Policy in the whole run")
+
+
 TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t04_sms_instead_of_push,
          t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
-         t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input]
+         t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies]
 
 
 def why(e):
@@ -1010,8 +1082,8 @@ def main():
                         pass
                 sys.stdout.flush()
     finally:
-        W.comp.quit()
-        W.phone.quit()
+        quit_browser(W.comp)
+        quit_browser(W.phone)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
