@@ -1027,9 +1027,48 @@ def t13_pages_and_cookies():
     equal(W.refused, [], "what the browsers refused by the Content-Security-Policy in the whole run")
 
 
+# The app's service worker, once it controls the page.
+SW_READY_JS = """
+const done = arguments[arguments.length - 1];
+navigator.serviceWorker.ready.then(r => done({scope: r.scope, controlled: !!navigator.serviceWorker.controller}),
+                                   e => done({error: String(e)}));
+"""
+
+
+def t14_app_offline():
+    """the device app installs (manifest, service worker) and opens offline, saying what needs the network"""
+    p = W.phone
+    app_open(p, "alice")
+    st, h, body = Client().request("GET", "/app/manifest.webmanifest")
+    equal(st, 200, "GET /app/manifest.webmanifest")
+    m = json.loads(body)
+    equal((m["start_url"], m["scope"], m["display"]), ("/app/", "/app/", "standalone"), "the manifest")
+    check(m["name"] and m["icons"], "the manifest names the app and its icons: %r" % m)
+    ready = p.execute_async_script(SW_READY_JS)
+    equal(ready.get("scope"), URL + "/app/", "the service worker's scope (%s)" % ready.get("error"))
+    p.refresh()  # now under the service worker, which keeps the app's files
+    wait_text(p, "app-account", "Account: alice")
+    wait_for(p, "the page under the service worker", lambda: p.execute_async_script(SW_READY_JS)["controlled"])
+    p.set_network_conditions(offline=True, latency=0, download_throughput=-1, upload_throughput=-1)
+    try:
+        p.get(URL + "/app/")
+        wait_text(p, "app-account", "Account: alice")
+        wait_text(p, "offline", "Offline: this phone shows what it keeps. Login requests, approvals and "
+                                "signing out need the network.")
+        wait_text(p, "app-message", "Offline: this needs the network. Try again when the phone is online.")
+        wait_text(p, "device-id", W.alice_device)
+        screenshot(p, "14-app-offline")
+    finally:
+        p.delete_network_conditions()
+    p.get(URL + "/app/")
+    wait_text(p, "app-account", "Account: alice")
+    equal(text_of(p, "offline"), None, "#offline when the phone is online again")
+
+
 TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t04_sms_instead_of_push,
          t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
-         t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies]
+         t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies,
+         t14_app_offline]
 
 
 def why(e):
