@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The help page in a real browser: the reference site (share/lv/web/site)
 and the device app (share/lv/web/app) driven by two headless Chromium
-sessions, a computer and a phone, as share/lv/web/INTERFACE.md describes
-them. Each test asserts what the person sees (text by element id) and what
+sessions, a computer and a phone (and a phone of their own for the new
+phone and the sign-out), as share/lv/web/INTERFACE.md describes them. Each test asserts what the person sees (text by element id) and what
 lv recorded (lv-status, its --json and its audit log). t/web/run starts the
 site and gives this program its environment:
 
@@ -12,14 +12,20 @@ site and gives this program its environment:
   LV_WEB_SMS      the file the SMS gateway appends "PHONE<TAB>MESSAGE" to
   LV_DIR, LV_CONF lv's state directory and configuration
 
-Every user's password is "correct horse battery NAME". Prints TAP, then
-"N passed, N failed"; exits 1 when a test failed."""
+Every user's password is "correct horse battery NAME". Each situation has
+an account of its own, so that one never meets another's limits (three
+pending login requests): alice enrols the phone and is used by the push
+tests, the new phone and the signing; erin SMS, frank backup codes, carol
+the lost phone, dave the sign-out, gina the third-party client, hank TOTP,
+ivan and judy bad input, kate the pages. Tests 10, 11 and 14 need test 1.
+Prints TAP, then "N passed, N failed"; exits 1 when a test failed.
+Arguments: the numbers of the tests to run (all when none)."""
 
 import base64
-import pwd
 import http.client
 import json
 import os
+import pwd
 import re
 import signal
 import subprocess
@@ -118,9 +124,16 @@ def audit_events(lines):
     return [line.split(" ", 1)[1] for line in lines]
 
 
-def has_line(lines, *words):
-    """Some audit line has every one of WORDS (e.g. 'event=verify')."""
-    return any(all(w in line.split(" ") for w in words) for line in lines)
+def log_is(account, want, **fields):
+    """ACCOUNT's whole audit log, without the times, is WANT: lines with
+    {by} (the login name lv sees) and FIELDS in braces."""
+    equal(audit_events(audit(account)), [w.format(by=lv_by(), **fields) for w in want],
+          "the audit log of " + account)
+
+
+# How lv audits a login request the computer's page made.
+REQUEST_NEW = 'event=request-new method=push result=ok by={by} request={rid} ip=127.0.0.1 ' \
+              'client="Chrome on Linux" location=""'
 
 
 def lv_by():
@@ -519,8 +532,7 @@ def t01_enrol_with_the_app():
     equal(s["device"][0]["enrolling"], True, "the phone is the enrolling device")
     check(code is not None and BACKUP_CODE.match(code), "#backup-code reads %r" % code)
     equal(s["backup-codes"], 1, "lv-status alice: backup codes")
-    check(has_line(audit("alice"), "event=enrol", "method=push", "result=ok", "device=" + dev),
-          "the audit log has the enrolment of device %s" % dev)
+    log_is("alice", ["event=enrol method=push result=ok by={by} device={dev}"], dev=dev)
     wait_shown(p, "print")
     W.alice_device, W.alice_backup = dev, code
 
@@ -530,8 +542,7 @@ def push_audit(rid, answer, verify, device=None):
     phone's answer (RESULT and what follows), the login's check."""
     by = lv_by()
     answer, _, extra = answer.partition(" ")
-    return ['event=request-new method=push result=ok by=%s request=%s ip=127.0.0.1 client="Chrome on Linux" '
-            'location=""' % (by, rid),
+    return [REQUEST_NEW.format(by=by, rid=rid),
             "event=request-answer method=push result=%s by=%s request=%s device=%s%s" %
             (answer, by, rid, device or W.alice_device, " " + extra if extra else ""),
             "event=verify method=push result=%s by=%s request=%s" % (verify, by, rid)]
@@ -618,17 +629,19 @@ def t04_sms_instead_of_push():
     line = sms_lines()[-1]
     phone_no, _, message = line.partition("\t")
     equal(phone_no, "+15550100004", "the gateway's phone number")
-    codes = re.findall(r"\b[0-9]{6}\b", message)
-    equal(len(codes), 1, "6-digit codes in the message %r" % message)
+    code = re.fullmatch(r"lv web test login code: ([0-9]{6})\. It expires in 10 minutes\.", message)
+    check(code, "the gateway's message: %r" % message)
     wait_text(c, "message", SMS_SENT)
     screenshot(c, "04-sms-sent")
     s = status("erin")
     equal(s["sms-pending"], True, "lv-status erin: sms-pending")
-    type_code(c, codes[0])
+    type_code(c, code.group(1))
     logged_in(c, "erin")
     screenshot(c, "04-sms-logged-in")
-    log = audit("erin")
-    check(has_line(log, "event=verify", "method=sms", "result=accept"), "audit: SMS code accepted")
+    log_is("erin", ["event=enrol method=sms,push result=ok by={by} phone=+1******0004 device={dev}", REQUEST_NEW,
+                    "event=sms-send method=sms result=ok by={by} to=+1******0004 seq=1",
+                    "event=verify method=sms result=accept by={by} to=+1******0004"],
+           dev=status("erin")["device"][0]["id"], rid=requests("erin")[0]["id"])
     equal(status("erin")["sms-pending"], False, "lv-status erin: sms-pending after the login")
     logout(c)
 
@@ -640,8 +653,6 @@ def t05_backup_codes_in_order():
     login(c, "frank", "/verify")
     type_code(c, first)
     logged_in(c, "frank")
-    check(has_line(audit("frank"), "event=verify", "method=backup", "result=accept", "seq=1"),
-          "audit: backup code 1 accepted")
     codes = []
     for _ in range(2):
         c.get(URL + "/settings")
@@ -654,29 +665,32 @@ def t05_backup_codes_in_order():
     login(c, "frank", "/verify")
     type_code(c, codes[1])  # code 3, out of order: code 2 becomes inactive
     logged_in(c, "frank")
-    check(has_line(audit("frank"), "event=verify", "method=backup", "result=accept", "seq=3"),
-          "audit: backup code 3 accepted")
     equal(status("frank")["backup-codes"], 0, "lv-status frank: backup codes after code 3")
     logout(c)
     login(c, "frank", "/verify")
-    before = len(audit("frank"))
     type_code(c, codes[0])
     wait_text(c, "message", "rejected: " + INACTIVE_BACKUP)
     screenshot(c, "05-backup-code-inactive")
     equal(path_of(c), "/verify", "the refused code leaves the computer at the second step")
-    new = audit("frank")[before:]
-    check(has_line(new, "event=verify", "method=backup", "result=reject"), "audit: code 2 refused")
+    log_is("frank", ["event=enrol method=sms result=ok by={by} phone=+1******0005",
+                     "event=verify method=backup result=accept by={by} seq=1",
+                     'event=backup-new method=backup result=ok by={by} reason="web settings"',
+                     'event=backup-new method=backup result=ok by={by} reason="web settings"',
+                     "event=verify method=backup result=accept by={by} seq=3",
+                     "event=verify method=backup result=reject by={by}"])
 
 
 def t06_lost_phone():
     """"I lost my phone": backup code, then delete the phone in settings: verification off"""
     key, pub = device_key("carol-lost-phone")
     first = enrol_cli("carol", "--device-key", "-", stdin=pub)
+    dev = status("carol")["device"][0]["id"]
     c = W.comp
     login(c, "carol", "/verify")
     wait_push_number(c)
     type_code(c, first)
     logged_in(c, "carol")
+    rid = requests("carol")[0]["id"]
     c.get(URL + "/settings")
     screenshot(c, "06-settings")
     click(c, "delete-phone")
@@ -688,9 +702,10 @@ def t06_lost_phone():
     equal(lines[0], "enrolled\tno", "lv-status carol")
     equal(lines[1].split("\t")[3:], ["last method removed: deleted in web settings"],
           "the disabled line's reason")
-    equal(audit_events(audit("carol"))[-1],
-          'event=unenrol method=push result=ok by=%s reason="deleted in web settings"' % lv_by(),
-          "the audit log's last line")
+    log_is("carol", ["event=enrol method=push result=ok by={by} device={dev}", REQUEST_NEW,
+                     "event=verify method=backup result=accept by={by} seq=1",
+                     'event=unenrol method=push result=ok by={by} reason="deleted in web settings"'],
+           dev=dev, rid=rid)
     logout(c)
     login(c, "carol", "/home")  # password only now
     logged_in(c, "carol")
@@ -717,7 +732,8 @@ def t07_signout_on_enrolling_device():
     lines = out.splitlines()
     equal(lines[0], "enrolled\tno", "lv-status dave")
     equal(lines[1].split("\t")[2:], ["device " + dev, "signed out of the enrolling device"], "the disabled line")
-    check(has_line(audit("dave"), "event=unenrol", "method=signed-out", "result=ok"), "audit: signed out")
+    log_is("dave", ["event=enrol method=push result=ok by={by} device={dev}",
+                    "event=unenrol method=signed-out result=ok by={by}"], dev=dev)
     c = W.comp
     login(c, "dave", "/home")
     logged_in(c, "dave")
@@ -764,8 +780,13 @@ def t08_third_party_client():
     equal(s["temppass"], [], "the temporary password is spent")
     equal(s["third-party-failures"], 2, "third-party failures")
     equal(s["failures"], 0, "first-party failures")
-    log = audit("gina")
-    check(has_line(log, "event=verify", "method=temp", "result=accept"), "audit: temporary password accepted")
+    log_is("gina", ["event=enrol method=sms result=ok by={by} phone=+1******0008",
+                    "event=verify method=backup result=accept by={by} seq=1",
+                    'event=backup-new method=backup result=ok by={by} reason="web settings"',
+                    'event=temppass method=temp result=ok by={by} label="mail" ttl=3600 reason="web settings"',
+                    "event=verify method=third-party result=reject by={by}",
+                    'event=verify method=temp result=accept by={by} label="mail"',
+                    "event=verify method=temp result=reject by={by}"])
 
 
 def t09_totp_enrolment():
@@ -799,7 +820,7 @@ def t09_totp_enrolment():
                           check=True).stdout.strip()
     type_code(c, code)
     logged_in(c, "hank")
-    check(has_line(audit("hank"), "event=verify", "method=totp", "result=accept"), "audit: TOTP accepted")
+    log_is("hank", ["event=enrol method=totp result=ok by={by}", "event=verify method=totp result=accept by={by}"])
     logout(c)
 
 
@@ -808,17 +829,23 @@ def t10_new_phone():
     check(W.alice_backup, "test 1 left no backup code")
     p2 = phone()
     try:
+        before = len(audit("alice"))
         login(p2, "alice", "/verify")
+        wait_push_number(p2)  # a push to the old phone, which is not at hand
         type_code(p2, W.alice_backup)  # the first backup code, shown at enrolment
         logged_in(p2, "alice")
-        check(has_line(audit("alice"), "event=verify", "method=backup", "result=accept", "seq=1"),
-              "audit: the first backup code accepted")
         app_open(p2, "alice")
         dev2, code = app_turn_on(p2)
         screenshot(p2, "10-new-phone-on")
         equal(code, None, "#backup-code on an account that has codes")
         devs = [d["id"] for d in status("alice")["device"]]
         equal(devs, [W.alice_device, dev2], "lv-status alice: the two devices")
+        by = lv_by()
+        equal(audit_events(audit("alice")[before:]),
+              [REQUEST_NEW.format(by=by, rid=requests("alice")[0]["id"]).replace("Linux", "Android"),
+               "event=verify method=backup result=accept by=%s seq=1" % by,
+               "event=update method=push result=ok by=%s device=%s" % (by, dev2)],
+              "the audit log of the new phone's login and enrolment")
         before = len(audit("alice"))
         _, rid = push_login("alice", p2, lambda n, _: app_pick(p2, n), "10")
         wait_text(p2, "app-message", "Approved")
@@ -838,6 +865,7 @@ def t11_signing_in_the_browser():
     check("error" not in r, "lvsign.js in Chromium: %s" % r.get("error"))
     equal(r["selfTest"], True, "selfTest()")
     equal(r["line"], VECTOR_ANSWER, "answerLine() on the test vector")
+    before = len(audit("alice"))
     rid, number, token = lv_ok("lv-requests", "new", "alice", "--ip", "192.0.2.11").split()
     line = lv_ok("lv-requests", "show", "alice", rid)
     r = p.execute_async_script(SIGN_JS, line, "approve", number)
@@ -847,8 +875,12 @@ def t11_signing_in_the_browser():
     equal((rc, err), (0, ""), "lv-requests answer of the browser's line")
     rc, _, err = lv("lv-verify", "alice", "--request", rid, stdin=token + "\n")
     equal(rc, 0, "lv-verify --request of the approved request (%s)" % err.strip())
-    check(has_line(audit("alice"), "event=request-answer", "result=approved", "request=" + rid,
-                   "device=" + W.alice_device), "audit: approved by the phone's key")
+    by = lv_by()
+    equal(audit_events(audit("alice")[before:]),
+          ['event=request-new method=push result=ok by=%s request=%s ip=192.0.2.11 client="" location=""' % (by, rid),
+           "event=request-answer method=push result=approved by=%s request=%s device=%s" % (by, rid, W.alice_device),
+           "event=verify method=push result=accept by=%s request=%s" % (by, rid)],
+          "the audit log of the request answered with the browser's line")
 
 
 def t12_bad_input():
