@@ -273,6 +273,16 @@ def submit(d, action):
     d.find_element(By.CSS_SELECTOR, sel).click()
 
 
+def print_view(d, name):
+    """The page's text as printed (CSS media print), with a screenshot."""
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        screenshot(d, name)
+        return d.find_element(By.TAG_NAME, "body").text.splitlines()
+    finally:
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def path_of(d):
     return urllib.parse.urlsplit(d.current_url).path
 
@@ -534,6 +544,8 @@ def t01_enrol_with_the_app():
     equal(s["backup-codes"], 1, "lv-status alice: backup codes")
     log_is("alice", ["event=enrol method=push result=ok by={by} device={dev}"], dev=dev)
     wait_shown(p, "print")
+    equal(print_view(p, "01-app-print-view"), ["Login verification backup code for alice", code],
+          "the print view of the first backup code")
     W.alice_device, W.alice_backup = dev, code
 
 
@@ -660,6 +672,10 @@ def t05_backup_codes_in_order():
         codes.append(wait_text(c, "backup-code", BACKUP_CODE))
         wait_shown(c, "print")
     screenshot(c, "05-new-backup-code")
+    equal(print_view(c, "05-print-view"),
+          ["Your backup code", codes[1], "Keep it somewhere safe. It logs you in once when you do not have your "
+           "phone. Codes must be used in order: using a newer code makes the older ones inactive."],
+          "the print view of the new backup code")
     equal(status("frank")["backup-codes"], 2, "lv-status frank: backup codes")
     logout(c)
     login(c, "frank", "/verify")
