@@ -213,6 +213,7 @@ check-web: deps-web
 	t/web/run
 
 .PHONY: check-web
+
 # Benchmarks (not part of check): bench/run writes bench/RESULTS.md. The
 # peers and tools it needs are installed when missing (needs root then).
 BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive
