@@ -1020,6 +1020,12 @@ def t12_bad_input():
     equal(audit("judy"), records["judy"][1], "judy's audit log at the end")
 
 
+def _with_cookies(cookies):
+    c = Client()
+    c.cookies = dict(cookies)
+    return c
+
+
 # Every resource a page loaded, from the Performance API.
 RESOURCES_JS = """
 return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)];
@@ -1047,7 +1053,7 @@ def page_rules(path, headers, html):
 
 
 def t13_pages_and_cookies():
-    """every page: a Content-Security-Policy without inline script, nothing from another origin, HttpOnly SameSite=Strict cookies"""
+    """every page: a Content-Security-Policy without inline script, nothing from another origin; sessions: HttpOnly SameSite=Strict cookies, a new id at login, none after logout; a push poll does not wait"""
     anon = Client()
     st, h, html = anon.request("GET", "/login")
     equal(st, 200, "GET /login")
@@ -1056,10 +1062,34 @@ def t13_pages_and_cookies():
           "the session cookie's attributes over plain HTTP")
     page_rules("/login", h, html)
     kate = Client()
+    kate.request("GET", "/login")
+    anonymous = dict(kate.cookies)
     kate.login("kate")
+    check(anonymous and kate.cookies and kate.cookies != anonymous, "a new session id at login: %r" % kate.cookies)
+    st, h, _ = _with_cookies(anonymous).request("GET", "/home")
+    equal((st, h.get("location")), (303, "/login"), "GET /home with the login form's session")
     ivan = Client()
     tok = ivan.form_csrf("/login")
     ivan.post_form("/login", {"user": "ivan", "password": password("ivan"), "csrf": tok})
+    # The push's wait holds no server thread: each poll is one check.
+    earlier = {r["id"] for r in requests("ivan")}
+    st, _, page = ivan.request("GET", "/verify")
+    panel = re.search(r'<section id="push"[^>]* data-csrf="([^"]+)"', page)
+    check(panel, "GET /verify: no push panel with its token: %r" % page[:300])
+    st, page = ivan.api("/verify/push", {}, csrf=panel.group(1))
+    equal(st, 200, "POST /verify/push")
+    reply = json.loads(page)
+    new = [r for r in requests("ivan") if r["id"] not in earlier]
+    equal([r["status"] for r in new], ["pending"], "the request the push made")
+    n = reply.get("number", "")
+    equal(reply, {"state": "pending", "number": n,
+                  "message": "A login request was sent to your phone. Approve it there and pick %s." % n},
+          "POST /verify/push")
+    started = time.monotonic()
+    st, _, page = ivan.request("GET", "/verify/push/status")
+    took = time.monotonic() - started
+    equal((st, json.loads(page)), (200, {"state": "pending"}), "GET /verify/push/status")
+    check(took < 3, "GET /verify/push/status took %.1f s: a poll must not wait" % took)
     for who, path in ((ivan, "/verify"), (kate, "/home"), (kate, "/settings"), (kate, "/app/")):
         st, h, html = who.request("GET", path)
         equal(st, 200, "GET " + path)
@@ -1072,6 +1102,11 @@ def t13_pages_and_cookies():
             loaded = d.execute_script(RESOURCES_JS)
             equal([u for u in loaded if not u.startswith(origin)], [], "what %s loaded from elsewhere" % path)
         W.refused += refused_by_csp(d)
+    logged_in_cookies = dict(kate.cookies)
+    st, h, _ = kate.post_form("/logout", {"csrf": kate.form_csrf("/home")})
+    equal((st, h.get("location")), (303, "/login"), "POST /logout")
+    st, h, _ = _with_cookies(logged_in_cookies).request("GET", "/home")
+    equal((st, h.get("location")), (303, "/login"), "GET /home with the session that logged out")
     equal(W.refused, [], "what the browsers refused by the Content-Security-Policy in the whole run")
 
 
