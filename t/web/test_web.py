@@ -171,7 +171,10 @@ def browser(size, mobile=False):
     o = webdriver.ChromeOptions()
     o.binary_location = "/usr/bin/chromium"
     for a in ("--headless=new", "--no-sandbox", "--window-size=%d,%d" % size, "--disable-gpu",
-              "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1"):
+              "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
+              # Nothing the tests do not ask for: no first-run work, no traffic of its own.
+              "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
+              "--disable-background-networking", "--disable-component-update"):
         o.add_argument(a)
     o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if mobile:
