@@ -1000,6 +1000,33 @@ def t12_bad_input():
         equal((st, page), (415, "the body must be application/x-www-form-urlencoded\n"), "POST %s of JSON" % path)
     unchanged("forms without a good token")
 
+    # The password alone (the second step not done) reaches nothing that
+    # changes lv: no new device, no settings, no answer.
+    half = Client()
+    tok = half.form_csrf("/login")
+    st, h, _ = half.post_form("/login", {"user": "ivan", "password": password("ivan"), "csrf": tok})
+    equal((st, h.get("location")), (303, "/verify"), "POST /login of ivan's password")
+    st, _, page = half.request("GET", "/app/api/session")
+    hcsrf = json.loads(page)["csrf"]
+    equal(json.loads(page), {"account": "ivan", "csrf": hcsrf, "verified": False, "enrolled": False, "devices": []},
+          "GET /app/api/session before the second step")
+    _, other_pub = device_key("ivan-attacker")
+    for path, obj in (("/app/api/enroll", {"public_key": other_pub.strip()}), ("/app/api/answer", {"line": answer}),
+                      ("/app/api/signout", {"line": signout})):
+        st, page = half.api(path, obj, csrf=hcsrf)
+        equal((st, json_error(page)), (401, "not logged in"), "POST %s before the second step" % path)
+    for path in ("/app/api/requests", "/app/api/requests/" + rid):
+        st, _, page = half.request("GET", path)
+        equal((st, json_error(page)), (401, "not logged in"), "GET %s before the second step" % path)
+    for path in ("/home", "/settings"):
+        st, h, _ = half.request("GET", path)
+        equal((st, h.get("location")), (303, "/login"), "GET %s before the second step" % path)
+    for path, fields in (("/settings/phone/delete", {}), ("/settings/backup", {}), ("/settings/totp", {}),
+                         ("/settings/temppass", {"label": "x"})):
+        st, h, _ = half.post_form(path, dict(fields, csrf=hcsrf))
+        equal((st, h.get("location")), (303, "/login"), "POST %s before the second step" % path)
+    unchanged("the password alone")
+
     # A well-formed answer to another account's request, in ivan's session.
     st, page = ivan.api("/app/api/answer", {"line": janswer}, csrf=csrf)
     equal((st, json_error(page)), (409, "the answer is for another account"),
