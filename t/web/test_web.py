@@ -632,7 +632,7 @@ def t03_wrong_number_and_denial():
 
 
 def t04_sms_instead_of_push():
-    """"I didn't receive the push": an SMS code requested from the second step logs in"""
+    """"I didn't receive the push": an SMS code requested from the second step logs in; a resend at once is refused"""
     key, pub = device_key("erin-phone")
     enrol_cli("erin", "--device-key", "-", "--phone", "+15550100004", stdin=pub)
     c = W.comp
@@ -650,11 +650,19 @@ def t04_sms_instead_of_push():
     screenshot(c, "04-sms-sent")
     s = status("erin")
     equal(s["sms-pending"], True, "lv-status erin: sms-pending")
+    # "Wait two minutes": a second code at once is refused, the first still works.
+    click(c, "send-sms")
+    wait_text(c, "message", re.compile(r"resend too soon: the last code was sent [0-9]+ s ago and may still "
+                                       r"arrive; wait [0-9]+ s before asking for another"))
+    screenshot(c, "04-sms-resend-too-soon")
+    equal(len(sms_lines()), sent + 1, "messages the gateway got")
+    equal(status("erin"), s, "lv-status erin after the refused resend")
     type_code(c, code.group(1))
     logged_in(c, "erin")
     screenshot(c, "04-sms-logged-in")
     log_is("erin", ["event=enrol method=sms,push result=ok by={by} phone=+1******0004 device={dev}", REQUEST_NEW,
                     "event=sms-send method=sms result=ok by={by} to=+1******0004 seq=1",
+                    "event=sms-send method=sms result=refused by={by} to=+1******0004 reason=resend-wait",
                     "event=verify method=sms result=accept by={by} to=+1******0004"],
            dev=status("erin")["device"][0]["id"], rid=requests("erin")[0]["id"])
     equal(status("erin")["sms-pending"], False, "lv-status erin: sms-pending after the login")
