@@ -551,7 +551,8 @@ def verify_page(req, message=""):
         p = s.get("push")
         push = fill("push", start="poll" if p else "start", csrf=esc(s["csrf"]), number=esc(p["number"] if p else ""),
                     state=esc(PUSH_SENT.format(p["number"]) if p else ""))
-    sms = fill("sms", csrf=esc(s["csrf"])) if gateway else ""
+    heading = "Didn't receive the push?" if push else "A code by SMS"
+    sms = fill("sms", csrf=esc(s["csrf"]), heading=esc(heading)) if gateway else ""
     kinds = [k for n, k in CODE_KINDS if n in names]
     label = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
     codes = fill("code", csrf=esc(s["csrf"]), label=esc(label[:1].upper() + label[1:])) if kinds else ""
