@@ -331,6 +331,11 @@ def logout(d):
     wait_path(d, "/login")
 
 
+def sms_heading(d):
+    """The heading of the second step's SMS section."""
+    return d.find_element(By.XPATH, "//button[@id='send-sms']/ancestor::section[1]/h2").text
+
+
 def wait_push_number(d):
     return wait_text(d, "push-number", re.compile(r"[0-9]{2}"))
 
@@ -638,6 +643,7 @@ def t04_sms_instead_of_push():
     c = W.comp
     login(c, "erin", "/verify")
     wait_push_number(c)
+    equal(sms_heading(c), "Didn't receive the push?", "the SMS section's heading beside a push")
     sent = len(sms_lines())
     click(c, "send-sms")
     wait_for(c, "the gateway's message", lambda: len(sms_lines()) > sent)
@@ -674,6 +680,9 @@ def t05_backup_codes_in_order():
     first = enrol_cli("frank", "--phone", "+15550100005")
     c = W.comp
     login(c, "frank", "/verify")
+    equal(sms_heading(c), "A code by SMS", "the SMS section's heading without a push")
+    equal([li.get_attribute("data-method") for li in c.find_elements(By.CSS_SELECTOR, "#methods li")],
+          ["sms", "backup"], "the methods the second step offers frank")
     type_code(c, first)
     logged_in(c, "frank")
     codes = []
