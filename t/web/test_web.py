@@ -17,7 +17,8 @@ an account of its own, so that one never meets another's limits (three
 pending login requests): alice enrols the phone and is used by the push
 tests, the new phone and the signing; erin SMS, frank backup codes, carol
 the lost phone, dave the sign-out, gina the third-party client, hank TOTP,
-ivan and judy bad input, kate the pages. Tests 10, 11 and 14 need test 1.
+ivan and judy bad input, kate the pages. Tests 10, 11 and 14 need test 1,
+test 13 test 12.
 Prints TAP, then "N passed, N failed"; exits 1 when a test failed.
 Arguments: the numbers of the tests to run (all when none)."""
 
@@ -1145,7 +1146,9 @@ def t13_pages_and_cookies():
     for d in (W.comp, W.phone):
         for path in ("/login", "/app/"):
             d.get(URL + path)
-            wait_shown(d, "login" if path == "/login" else "app-message")
+            wait_for(d, "the page %s drawn" % path, lambda: d.execute_script(
+                "const e = document.getElementById(arguments[0]); return e !== null && e.textContent !== ''",
+                "login" if path == "/login" else "app-account" if d is W.phone else "app-message"))
             loaded = d.execute_script(RESOURCES_JS)
             equal([u for u in loaded if not u.startswith(origin)], [], "what %s loaded from elsewhere" % path)
         W.refused += refused_by_csp(d)
