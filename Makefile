@@ -62,6 +62,9 @@ DEBS_asan = $(DEBS_check) clang libclang-rt-14-dev
 DEBS_valgrind = $(DEBS_check) valgrind
 DEBS_fuzz = $(DEBS_build) clang libclang-rt-14-dev
 DEBS_bench = $(DEBS_build) libpam-google-authenticator pamtester python3
+# The browser tests: Debian's Chromium driven by selenium; qrencode beside
+# zbar-tools (in DEBS_check) for the QR codes; oathtool is in DEBS_demo.
+DEBS_web = $(DEBS_check) chromium chromium-driver python3-selenium qrencode
 
 all: $(PROGS) pam/pam_lv.so
 
@@ -119,7 +122,7 @@ t/bin/%: t/%.c lib/liblv.a $(LIB_H)
 	@echo LD $@; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/liblv.a $(PKG_LIBS)
 
 # deps-TARGET installs the packages of DEBS_TARGET that are missing (root then).
-DEPS = deps-build deps-demo deps-check deps-asan deps-valgrind deps-fuzz deps-bench
+DEPS = deps-build deps-demo deps-check deps-asan deps-valgrind deps-fuzz deps-bench deps-web
 deps: deps-check
 $(DEPS): deps-%:
 	@tools/install-debs $(DEBS_$*)
@@ -206,6 +209,15 @@ check-distributed: deps-check
 	t/distributed/run
 
 .PHONY: check-distributed
+
+# The help page in a real browser: the reference site (share/lv/web) on
+# 127.0.0.1 and two headless Chromium sessions, a computer and a phone.
+check-web: deps-web
+	$(MAKE) all
+	t/web/run
+
+.PHONY: check-web
+
 # Benchmarks (not part of check): bench/run writes bench/RESULTS.md. The
 # peers and tools it needs are installed when missing (needs root then).
 BENCH_PROGS = bench/bin/populate bench/bin/floor bench/bin/floor-nosync-audit bench/bin/drive

@@ -237,7 +237,7 @@ $svc 4755 lv-verify"
 	[ "$output" = "" ]
 }
 
-@test "make demo installs only what building and the demo need, make check adds what the tests run, the sanitizers and bench theirs" {
+@test "make demo installs only what building and the demo need, make check adds what the tests run, the sanitizers, the browser tests and bench theirs" {
 	local build demo check t
 	build="build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev liboath-dev libjson-c-dev"
 	demo="$build faketime oathtool"
@@ -246,6 +246,7 @@ $svc 4755 lv-verify"
 	for t in "demo:$demo" "check:$check" "deps:$check" "check-asan:$check clang libclang-rt-14-dev" \
 		"check-valgrind:$check valgrind" "fuzz:$build clang libclang-rt-14-dev" \
 		"fuzz-replay:$build clang libclang-rt-14-dev" "check-distributed:$check" \
+		"check-web:$check chromium chromium-driver python3-selenium qrencode" \
 		"bench:$build libpam-google-authenticator pamtester python3"; do
 		run -0 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -n -C "$top" "${t%%:*}"
 		[ "${lines[0]}" = "tools/install-debs ${t#*:}" ]
