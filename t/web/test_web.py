@@ -367,9 +367,10 @@ return busy || !item ? null : {ids: items.map(li => li.dataset.id), text: item.i
 """
 
 
-def app_request(p, account, rid):
+def app_request(p, account, rid, typed=False):
     """#refresh, then request RID in the list as lv-requests list shows it
-    (newest first, its time, IP address, client, location and state); opens it."""
+    (newest first, its time, IP address, client, location and state); opens it.
+    TYPED: a login the site did not make, whose number is typed."""
     wait_for(p, "#refresh to be ready", lambda: el(p, "refresh").is_displayed() and el(p, "refresh").is_enabled())
     el(p, "refresh").click()
     shown = wait_for(p, "request %s in the list" % rid, lambda: p.execute_script(LIST_JS, rid))
@@ -390,11 +391,17 @@ def app_request(p, account, rid):
     wait_shown(p, "request")
     for field in ("time", "ip", "client", "location"):
         check((r[field] or "-") in el(p, "request").text, "#request shows the %s %r" % (field, r[field]))
-    wait_for(p, "the request's three choices",
-             lambda: len([b for b in p.find_elements(By.CSS_SELECTOR, "#request button.choice")
-                          if b.is_displayed()]) == 3)
-    check("Pick the number shown on the login screen" in el(p, "request").text,
-          "#request should say 'Pick the number shown on the login screen'; it reads %r" % el(p, "request").text)
+    if typed:
+        wait_shown(p, "typed-number")
+        equal(app_choices(p), [], "choices offered for a login the site did not make")
+        ask = "Type the number shown on the login screen"
+    else:
+        wait_for(p, "the request's three choices",
+                 lambda: len([b for b in p.find_elements(By.CSS_SELECTOR, "#request button.choice")
+                              if b.is_displayed()]) == 3)
+        check(text_of(p, "typed") is None, "#typed hidden when there are choices")
+        ask = "Pick the number shown on the login screen"
+    check(ask in el(p, "request").text, "#request should say %r; it reads %r" % (ask, el(p, "request").text))
 
 
 def app_choices(p):
@@ -635,6 +642,34 @@ def t03_wrong_number_and_denial():
           "the audit log of the denial")
     equal([r["status"] for r in requests("alice") if r["id"] == rid], ["denied"], "request status")
     equal(status("alice")["failures"], 1, "failures after a denial (not one more)")
+
+
+def t03b_login_made_elsewhere():
+    """a login the site did not make (ssh through pam_lv): the phone types its number; a wrong one is a denial"""
+    p = W.phone
+    for number_typed, result in ((None, "approved"), ("wrong", "wrong-number possible-attack=yes")):
+        before = len(audit("alice"))
+        rid, number, token = lv_ok("lv-requests", "new", "alice", "--ip", "192.0.2.9",
+                                   "--client", "OpenSSH").strip().split("\t")
+        app_open(p, "alice")
+        app_request(p, "alice", rid, typed=True)
+        typed = number if number_typed is None else "%02d" % (10 + (int(number) - 9) % 90)
+        el(p, "typed-number").send_keys(typed)
+        screenshot(p, "03b-phone-typed-" + ("right" if number_typed is None else "wrong"))
+        click(p, "approve-typed")
+        wait_text(p, "app-message", "Approved" if number_typed is None else
+                  "Denied: the number you picked is not the one on the login screen")
+        rc, _, err = lv("lv-verify", "alice", "--request", rid, stdin=token + "\n")
+        equal(rc, 0 if number_typed is None else 1, "lv-verify --request of the ssh login: %s" % err.strip())
+        verify = "accept" if number_typed is None else "reject"
+        equal(audit_events(audit("alice")[before:]),
+              ['event=request-new method=push result=ok by={by} request={rid} ip=192.0.2.9 client="OpenSSH" '
+               'location=""'.format(by=lv_by(), rid=rid),
+               "event=request-answer method=push result=%s by=%s request=%s device=%s" %
+               (result.split(" ")[0], lv_by(), rid, W.alice_device) +
+               ("" if " " not in result else " " + result.split(" ", 1)[1]),
+               "event=verify method=push result=%s by=%s request=%s" % (verify, lv_by(), rid)],
+              "the audit log of the ssh login approved on the phone")
 
 
 def t04_sms_instead_of_push():
@@ -1198,7 +1233,8 @@ def t14_app_offline():
     equal(text_of(p, "offline"), None, "#offline when the phone is online again")
 
 
-TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t04_sms_instead_of_push,
+TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t03b_login_made_elsewhere,
+         t04_sms_instead_of_push,
          t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
          t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies,
          t14_app_offline]

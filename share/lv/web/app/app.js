@@ -192,14 +192,20 @@ async function openRequest(id) {
   const r = parseRequestLine(reply.line);
   if (r.id !== id || r.account !== state.device.account)
     throw new Error('the site sent another request than the one asked for');
-  const choices = (Array.isArray(reply.choices) ? reply.choices : []).map(String);
-  if (choices.length !== 3 || !choices.every(c => /^[0-9]{2}$/.test(c)))
+  // A login the site made comes with three numbers to pick from; one made
+  // elsewhere (an ssh login through pam_lv) with none: the number is typed.
+  const typed = reply.choices === null;
+  const choices = typed ? [] : (Array.isArray(reply.choices) ? reply.choices : []).map(String);
+  if (!typed && (choices.length !== 3 || !choices.every(c => /^[0-9]{2}$/.test(c))))
     throw new Error('the site sent no three numbers to choose from');
   $('request-time').textContent = r.time;
   $('request-ip').textContent = r.ip;
   $('request-client').textContent = r.client;
   $('request-location').textContent = r.location;
   $('choices').replaceChildren(...choices.map(choiceButton));
+  $('pick-ask').hidden = typed;
+  $('typed').hidden = !typed;
+  $('typed-number').value = '';
   state.open = { id, line: reply.line };
   say('');
   render();
@@ -209,6 +215,7 @@ async function openRequest(id) {
 function closeRequest() {
   state.open = null;
   $('choices').replaceChildren();
+  $('typed-number').value = '';
 }
 
 // A denial carries a number too; any two digits do.
@@ -245,6 +252,15 @@ function wire() {
   $('turn-on').addEventListener('click', () => act('enrol', turnOn));
   $('print').addEventListener('click', () => window.print());
   $('refresh').addEventListener('click', () => act('requests-box', refresh));
+  $('typed').addEventListener('submit', event => {
+    event.preventDefault();
+    const number = $('typed-number').value.trim();
+    if (!/^[0-9]{2}$/.test(number)) {
+      say('Type the two digits shown on the login screen');
+      return;
+    }
+    act('request', () => answer('approve', number));
+  });
   $('deny').addEventListener('click', () => act('request', () => answer('deny', '00')));
   $('close-request').addEventListener('click', () => { closeRequest(); render(); });
   $('signout').addEventListener('click', () => act('signout-box', signOut));
