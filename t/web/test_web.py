@@ -58,10 +58,11 @@ VECTOR_REQUEST = ("lv1-request\talice\t0123456789ab\tAAECAwQFBgcICQoLDA0ODxAREhM
 VECTOR_ANSWER = ("lv1-answer\talice\t0123456789ab\tAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\t"
                  "approve\t42\tU6JTAlmjSPmPIH4qxMTeKOjfo7cCJwo+RMe2uijBZgjbWpbhVTLsn3kku1kpYcG8xp5YLAhlbIEZfl8boQHSAQ==")
 
-# lv-verify's reasons (lv-verify(1)), which the site shows as pam_lv does.
+# lv-verify's reasons (lv-verify(1)), which the site shows as pam_lv does,
+# the commands they name told as the site's settings.
 INACTIVE_BACKUP = ("this backup code is inactive: it was used, or a later code was used "
-                   "(codes must be used in order); generate a new one with lv-backup new")
-THIRD_PARTY_ONLY = ("third-party clients accept only a temporary password (lv-temppass); "
+                   "(codes must be used in order); get a new one in Settings, Backup code")
+THIRD_PARTY_ONLY = ("third-party clients accept only a temporary password (Settings, Temporary password); "
                     "codes are for the site's own login")
 # The site's words (share/lv/web/site/lvsite.py), pam_lv's where it has them.
 SMS_SENT = "A code was sent to your phone by text message."

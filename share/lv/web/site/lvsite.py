@@ -113,9 +113,19 @@ class Run:
         self.err = err
 
     def reason(self):
-        """lv's line without the program's name, as pam_lv shows it."""
+        """lv's line without the program's name, as pam_lv shows it, with
+        the commands it names for a terminal told as this site's settings."""
         _, sep, rest = self.err.partition(": ")
-        return rest if sep else self.err
+        rest = rest if sep else self.err
+        for command, page in WEB_WORDS:
+            rest = rest.replace(command, page)
+        return rest
+
+
+# What lv's messages tell a terminal user to run, and where a person finds
+# the same on this site (adapt these to your own pages).
+WEB_WORDS = (("generate a new one with lv-backup new", "get a new one in Settings, Backup code"),
+             ("(lv-temppass)", "(Settings, Temporary password)"))
 
 
 def lv_path(prog):
