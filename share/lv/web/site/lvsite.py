@@ -14,6 +14,7 @@ See share/lv/web/README and share/lv/web/INTERFACE.md.
 
 import argparse
 import base64
+import calendar
 import hashlib
 import hmac
 import html
@@ -537,6 +538,8 @@ def post_login(req):
     req.session.end()
     s = req.session = new_session("verified" if r.status == 66 else "password-ok", user)
     req.cookies.append(s)
+    if r.status == 0:
+        remembered_login(req)
     raise Redirect("/home" if r.status == 66 else "/verify")
 
 
@@ -550,6 +553,10 @@ CODE_KINDS = (("totp", "authenticator app code"), ("sms", "SMS code"), ("backup"
 
 def verify_page(req, message=""):
     s = need(req, "password-ok")
+    if s.get("notice"):
+        message = message or s["notice"]
+        s["notice"] = None
+        s.save()
     r, names, gateway = methods(s["account"])
     if r.status != 0:
         return page("Login verification", "", refusal(r))
@@ -590,9 +597,12 @@ def post_verify(req):
     code = field(form, "code", 256)
     if code.strip() == "":
         return 200, verify_page(req, NO_CODE)
-    r = run_lv("lv-verify", s["account"], secret=code)
+    remember = remember_args(req) if form.get("remember") == "1" else []
+    r = run_lv("lv-verify", s["account"], *remember, secret=code)
     if r.status == 0:
         become_verified(req)
+        if remember:
+            set_remember_cookie(req, r.out)
         raise Redirect("/home")
     return 200, verify_page(req, refusal(r))
 
@@ -670,7 +680,8 @@ def settings_page(req, message="", extra=""):
     else:
         facts = [("Login verification", "off")]
     rows = "".join('<tr><th scope="row">%s</th><td>%s</td></tr>' % (esc(k), esc(v)) for k, v in facts)
-    body = fill("settings", csrf=esc(s["csrf"]), facts=rows, extra=extra)
+    body = fill("settings", csrf=esc(s["csrf"]), facts=rows, extra=extra,
+                remembered=remembered_block(s, st))
     return page("Login verification settings", body, message, scripts=("print.js",) if extra else ())
 
 
@@ -915,6 +926,116 @@ def get_static(req, rel):
     return serve_file(STATIC_DIR, rel)
 
 
+# ---- remembered browsers (lv-verify --remember, --method remembered) ----
+
+REMEMBER_COOKIE = "lvremember"
+REMEMBER_RE = re.compile(r"lvr1-[0-9A-Z]{16}-[0-9A-Z]{32}\Z")
+REMEMBER_DAYS = 30             # lv's default remember_days, when lv-status shows no expiry
+NOT_REMEMBERED = "This browser is no longer remembered: type a code. ({})"
+
+
+def remember_token(req):
+    """The lvremember cookie's token, or None. It is never logged."""
+    for part in req.environ.get("HTTP_COOKIE", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == REMEMBER_COOKIE and REMEMBER_RE.match(value):
+            return value
+    return None
+
+
+def remember_cookie(req, token=None, max_age=0):
+    c = "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d" % (REMEMBER_COOKIE, token or "", max_age)
+    if Config.secure_cookies or req.environ.get("wsgi.url_scheme") == "https":
+        c += "; Secure"
+    return c
+
+
+def client_args(req):
+    """--ip and --agent of the browser, as lv-requests new gets them."""
+    args = []
+    if re.match(r"[0-9A-Fa-f.:]+\Z", req.remote_addr()):
+        args += ["--ip", req.remote_addr()]
+    client = client_summary(req.header("User-Agent"))
+    if client:
+        args += ["--agent", client]
+    return args
+
+
+def remember_args(req):
+    return ["--remember", client_summary(req.header("User-Agent")) or "a browser"] + client_args(req)
+
+
+def set_remember_cookie(req, out):
+    """Keeps the token lv-verify printed in the cookie, until the series'
+    expiry that lv-status shows (remember_days of lv.conf)."""
+    token = next((l for l in out.splitlines() if REMEMBER_RE.match(l)), None)
+    if not token:
+        return
+    series = token.split("-")[1]
+    max_age = REMEMBER_DAYS * 86400
+    for d in (lv_status(req.session["account"]) or {}).get("remembered", []):
+        if d.get("id") == series:
+            try:
+                expires = calendar.timegm(time.strptime(d["expires"], "%Y-%m-%dT%H:%M:%SZ"))
+                max_age = max(0, int(expires - time.time()))
+            except (KeyError, TypeError, ValueError):
+                pass
+    req.cookies.append(remember_cookie(req, token, max_age))
+
+
+def remembered_login(req):
+    """After the password: a remembered browser is verified without a code
+    and gets the token's successor; a refused token is cleared, and the
+    second step says why (a copy revokes the whole series)."""
+    token = remember_token(req)
+    if token is None:
+        return
+    s = req.session
+    r = run_lv("lv-verify", s["account"], "--method", "remembered", *client_args(req), secret=token)
+    if r.status == 0:
+        become_verified(req)
+        set_remember_cookie(req, r.out)
+        raise Redirect("/home")
+    if r.status == 1:
+        req.cookies.append(remember_cookie(req))
+        s["notice"] = NOT_REMEMBERED.format(r.reason())
+        s.save()
+    elif r.status not in REFUSAL_CODES:
+        s["notice"] = NOT_AVAILABLE
+        s.save()
+
+
+def remembered_block(s, st):
+    items = []
+    for d in st.get("remembered", []) if st.get("enrolled") else []:
+        items.append(fill("remembered", id=esc(d.get("id", "")), csrf=esc(s["csrf"]),
+                          label=esc(d.get("label", "")), created=esc(d.get("created", "")),
+                          used=esc(d.get("last-used", "")), ip=esc(d.get("ip") or "unknown"),
+                          expires=esc(d.get("expires", ""))))
+    return "".join(items)
+
+
+def post_settings_remembered_forget(req):
+    form = form_post(req)
+    s = need(req, "verified")
+    series = field(form, "id", 64)
+    if not re.match(r"[0-9A-Z]{16}\Z", series):
+        raise HTTPError(400, "malformed field: id")
+    r = run_lv("lv-unenroll", s["account"], "--forget-device", series, "--self")
+    if r.status != 0:
+        return 200, settings_page(req, refusal(r))
+    return 200, settings_page(req, "The browser was forgotten: it is asked for a code at its next login.")
+
+
+def post_settings_remembered_forget_all(req):
+    form_post(req)
+    s = need(req, "verified")
+    r = run_lv("lv-unenroll", s["account"], "--forget-devices", "--self")
+    if r.status != 0:
+        return 200, settings_page(req, refusal(r))
+    return 200, settings_page(req, "Every browser was forgotten: each is asked for a code at its next login.")
+
+
 # ---- routing ----
 
 ROUTES = {
@@ -937,6 +1058,8 @@ ROUTES = {
     "/app/api/answer": {"POST": post_api_answer},
     "/app/api/signout": {"POST": post_api_signout},
     "/api/mail": {"GET": get_api_mail},
+    "/settings/remembered/forget": {"POST": post_settings_remembered_forget},
+    "/settings/remembered/forget-all": {"POST": post_settings_remembered_forget_all},
 }
 PREFIXES = (("/app/api/requests/", get_api_request), ("/app/api/", None),
             ("/static/", get_static), ("/app/", get_app_file), ("/app", get_app_file))
@@ -975,6 +1098,9 @@ def respond(req, start_response, status, ctype, body, headers):
     data = body if isinstance(body, bytes) else body.encode("utf-8")
     h = [("Content-Type", ctype), ("Content-Length", str(len(data)))] + headers
     for c in req.cookies:
+        if isinstance(c, str):       # a whole Set-Cookie value (lvremember)
+            h.append(("Set-Cookie", c))
+            continue
         h.append(cookie_header(c[1], req.environ, clear=True) if isinstance(c, tuple)
                  else cookie_header(c, req.environ))
     start_response("%d %s" % (status, text), h)
