@@ -17,7 +17,8 @@ an account of its own, so that one never meets another's limits (three
 pending login requests): alice enrols the phone and is used by the push
 tests, the new phone and the signing; erin SMS, frank backup codes, carol
 the lost phone, dave the sign-out, gina the third-party client, hank TOTP,
-ivan and judy bad input, kate the pages. Tests 10, 11 and 14 need test 1,
+ivan and judy bad input, kate the pages; lena, mike, nina and olga
+remembered browsers. Tests 10, 11 and 14 need test 1,
 test 13 test 12.
 Prints TAP, then "N passed, N failed"; exits 1 when a test failed.
 Arguments: the numbers of the tests to run (all when none)."""
@@ -1234,11 +1235,180 @@ def t14_app_offline():
     equal(text_of(p, "offline"), None, "#offline when the phone is online again")
 
 
+# --- remembered browsers (issue 19) --------------------------------------
+# lena, mike, nina and olga are remembered; the cookie is lvremember.
+
+REMEMBER_TOKEN = re.compile(r"lvr1-[0-9A-Z]{16}-[0-9A-Z]{32}")
+NOT_REMEMBERED = "This browser is no longer remembered: type a code. (rejected: {})"
+TOKEN_COPIED = ("this remembered-device token was replaced already, so it is a copy: "
+                "the device is forgotten and a code is needed")
+TOKEN_UNKNOWN = "this device is not remembered (forgotten, expired or never remembered): give a code"
+REMEMBER_FIELDS = 'label="Chrome on Linux" ip=127.0.0.1 agent="Chrome on Linux"'
+
+
+def login_kept(d, account, then):
+    """The password step keeping the browser's cookies (lvremember)."""
+    d.get(URL + "/login")
+    u = wait_shown(d, "user")
+    u.clear()
+    u.send_keys(account)
+    el(d, "password").send_keys(password(account))
+    el(d, "login").click()
+    wait_path(d, then)
+
+
+def remember_with_code(d, account, code, screen=None):
+    """The second step with "Don't ask again on this browser" ticked: the token."""
+    login(d, account, "/verify")
+    equal(d.find_element(By.CSS_SELECTOR, 'label[for="remember"]').text, "Don't ask again on this browser",
+          "the remember box's label")
+    click(d, "remember")
+    if screen:
+        screenshot(d, screen)
+    type_code(d, code)
+    logged_in(d, account)
+    cookie = d.get_cookie("lvremember")
+    check(cookie and REMEMBER_TOKEN.fullmatch(cookie["value"]), "the lvremember cookie: %r" % (cookie,))
+    equal((cookie["httpOnly"], cookie.get("sameSite"), cookie["path"]), (True, "Strict", "/"),
+          "the lvremember cookie's HttpOnly, SameSite and Path")
+    return cookie["value"]
+
+
+def series_of(token):
+    return token.split("-")[1]
+
+
+def t15_remembered_browser():
+    """a remembered browser skips the code at its next login; the cookie's token is rotated"""
+    code = enrol_cli("lena", "--phone", "+15550100012")
+    c = W.comp
+    t1 = remember_with_code(c, "lena", code, "15-remember-ticked")
+    rem = status("lena")["remembered"]
+    equal([(r["id"], r["label"], r["ip"]) for r in rem], [(series_of(t1), "Chrome on Linux", "127.0.0.1")],
+          "lv-status lena: remembered")
+    logout(c)
+    equal(c.get_cookie("lvremember")["value"], t1, "the cookie kept after logout")
+    login_kept(c, "lena", "/home")
+    logged_in(c, "lena")
+    screenshot(c, "15-remembered-no-code")
+    t2 = c.get_cookie("lvremember")["value"]
+    check(REMEMBER_TOKEN.fullmatch(t2) and t2 != t1, "the rotated cookie: %r after %r" % (t2, t1))
+    equal(series_of(t2), series_of(t1), "the rotated token's series")
+    log_is("lena", ["event=enrol method=sms result=ok by={by} phone=+1******0012",
+                    "event=verify method=backup result=accept by={by} seq=1",
+                    "event=remember-issue method=remembered result=ok by={by} id={id} seq=1 " + REMEMBER_FIELDS,
+                    "event=verify method=remembered result=accept by={by} id={id} seq=2 " + REMEMBER_FIELDS],
+           id=series_of(t1))
+    logout(c)
+
+
+def t16_copied_cookie():
+    """a copied cookie used after the original revokes both; each browser is asked for a code and told why"""
+    code = enrol_cli("mike", "--phone", "+15550100013")
+    a = W.comp
+    b = computer()
+    try:
+        t1 = remember_with_code(a, "mike", code)
+        logout(a)
+        b.get(URL + "/login")
+        b.add_cookie({"name": "lvremember", "value": t1, "path": "/", "httpOnly": True, "sameSite": "Strict"})
+        login_kept(a, "mike", "/home")       # the original: T1 -> T2
+        t2 = a.get_cookie("lvremember")["value"]
+        check(t2 != t1, "the original's cookie rotated")
+        logout(a)
+        login_kept(b, "mike", "/verify")     # the copy: refused, the series revoked
+        wait_text(b, "message", NOT_REMEMBERED.format(TOKEN_COPIED))
+        wait_shown(b, "code")
+        screenshot(b, "16-copy-refused")
+        equal(b.get_cookie("lvremember"), None, "the copy's cookie after the refusal")
+        equal(status("mike")["remembered"], [], "lv-status mike: remembered after the copy")
+        login_kept(a, "mike", "/verify")     # the original's successor: revoked too
+        wait_text(a, "message", NOT_REMEMBERED.format(TOKEN_UNKNOWN))
+        wait_shown(a, "code")
+        screenshot(a, "16-original-refused")
+        equal(a.get_cookie("lvremember"), None, "the original's cookie after the refusal")
+        log_is("mike", ["event=enrol method=sms result=ok by={by} phone=+1******0013",
+                        "event=verify method=backup result=accept by={by} seq=1",
+                        "event=remember-issue method=remembered result=ok by={by} id={id} seq=1 " + REMEMBER_FIELDS,
+                        "event=verify method=remembered result=accept by={by} id={id} seq=2 " + REMEMBER_FIELDS,
+                        "event=remember-reused method=remembered result=revoke by={by} id={id} seq=2 "
+                        + REMEMBER_FIELDS,
+                        "event=verify method=remembered result=reject by={by} id={id} "
+                        'ip=127.0.0.1 agent="Chrome on Linux"'],
+               id=series_of(t1))
+    finally:
+        quit_browser(b)
+
+
+def t17_phone_change_forgets():
+    """a phone change forgets every remembered browser: the next login asks for a code"""
+    code = enrol_cli("nina", "--phone", "+15550100014")
+    c = W.comp
+    remember_with_code(c, "nina", code)
+    logout(c)
+    lv_ok("lv-enroll", "nina", "--update", "--phone", "+15550100114")
+    equal(status("nina")["remembered"], [], "lv-status nina: remembered after the phone change")
+    login_kept(c, "nina", "/verify")
+    wait_text(c, "message", NOT_REMEMBERED.format(TOKEN_UNKNOWN))
+    wait_shown(c, "code")
+    screenshot(c, "17-phone-changed")
+    equal(c.get_cookie("lvremember"), None, "the cookie after the refusal")
+    revoke = [l for l in audit_events(audit("nina")) if l.startswith("event=remember-revoke")]
+    equal(revoke, ["event=remember-revoke method=remembered result=ok by={} count=1 why=phone-changed"
+                   .format(lv_by())], "nina's remember-revoke audit line")
+
+
+def remembered_items(d):
+    return [(li.get_attribute("data-id"), li.find_element(By.CLASS_NAME, "label").text)
+            for li in d.find_elements(By.CSS_SELECTOR, "#remembered li")]
+
+
+def t18_settings_forget():
+    """settings list the remembered browsers; Forget forgets one, Forget all the rest"""
+    first = enrol_cli("olga", "--phone", "+15550100015")
+    a = W.comp
+    b = computer()
+    try:
+        ta = remember_with_code(a, "olga", first)
+        tb = remember_with_code(b, "olga", lv_ok("lv-backup", "new", "olga").strip())
+        a.get(URL + "/settings")
+        wait_shown(a, "remembered")
+        equal(remembered_items(a), [(series_of(ta), "Chrome on Linux"), (series_of(tb), "Chrome on Linux")],
+              "the remembered browsers in settings")
+        first_li = a.find_element(By.CSS_SELECTOR, '#remembered li[data-id="%s"]' % series_of(ta))
+        r = status("olga")["remembered"][0]
+        equal(first_li.text, "Chrome on Linux: remembered %s, last used %s from 127.0.0.1, until %s\nForget"
+              % (r["created"], r["last-used"], r["expires"]), "the first remembered browser's line")
+        screenshot(a, "18-remembered-list")
+        a.find_element(By.CSS_SELECTOR, '#remembered li[data-id="%s"] button' % series_of(tb)).click()
+        wait_text(a, "message", "The browser was forgotten: it is asked for a code at its next login.")
+        equal(remembered_items(a), [(series_of(ta), "Chrome on Linux")], "the list after Forget")
+        equal([r["id"] for r in status("olga")["remembered"]], [series_of(ta)], "lv-status olga after Forget")
+        screenshot(a, "18-forgot-one")
+        logout(b)
+        login_kept(b, "olga", "/verify")
+        wait_text(b, "message", NOT_REMEMBERED.format(TOKEN_UNKNOWN))
+        click(a, "forget-all")
+        wait_text(a, "message", "Every browser was forgotten: each is asked for a code at its next login.")
+        equal(remembered_items(a), [], "the list after Forget all")
+        equal(status("olga")["remembered"], [], "lv-status olga after Forget all")
+        screenshot(a, "18-forgot-all")
+        revoke = [l for l in audit_events(audit("olga")) if l.startswith("event=remember-revoke")]
+        equal(revoke, ["event=remember-revoke method=remembered result=ok by=%s count=1 why=self" % lv_by()] * 2,
+              "olga's remember-revoke audit lines (Forget, then Forget all)")
+        logout(a)
+        login_kept(a, "olga", "/verify")
+        wait_text(a, "message", NOT_REMEMBERED.format(TOKEN_UNKNOWN))
+    finally:
+        quit_browser(b)
+
+
 TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t03b_login_made_elsewhere,
          t04_sms_instead_of_push,
          t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
          t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies,
-         t14_app_offline]
+         t14_app_offline,
+         t15_remembered_browser, t16_copied_cookie, t17_phone_change_forgets, t18_settings_forget]
 
 
 def why(e):
