@@ -599,6 +599,9 @@ def post_verify(req):
         return 200, verify_page(req, NO_CODE)
     remember = remember_args(req) if form.get("remember") == "1" else []
     r = run_lv("lv-verify", s["account"], *remember, secret=code)
+    if r.status == 69 and remember:     # remember_days = 0: lv took nothing; the code alone
+        remember = []
+        r = run_lv("lv-verify", s["account"], secret=code)
     if r.status == 0:
         become_verified(req)
         if remember:
