@@ -1379,6 +1379,7 @@ def t18_settings_forget():
         r = status("olga")["remembered"][0]
         equal(first_li.text, "Chrome on Linux: remembered %s, last used %s from 127.0.0.1, until %s\nForget"
               % (r["created"], r["last-used"], r["expires"]), "the first remembered browser's line")
+        a.execute_script("arguments[0].scrollIntoView()", el(a, "remembered"))
         screenshot(a, "18-remembered-list")
         a.find_element(By.CSS_SELECTOR, '#remembered li[data-id="%s"] button' % series_of(tb)).click()
         wait_text(a, "message", "The browser was forgotten: it is asked for a code at its next login.")
