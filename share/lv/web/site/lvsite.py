@@ -1003,8 +1003,8 @@ def remembered_login(req):
         req.cookies.append(remember_cookie(req))
         s["notice"] = NOT_REMEMBERED.format(r.reason())
         s.save()
-    elif r.status not in REFUSAL_CODES:
-        s["notice"] = NOT_AVAILABLE
+    else:                   # locked (75) or a fault: the cookie stays, the second step says why
+        s["notice"] = refusal(r)
         s.save()
 
 
