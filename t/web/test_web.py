@@ -1377,7 +1377,7 @@ def t18_settings_forget():
               "the remembered browsers in settings")
         first_li = a.find_element(By.CSS_SELECTOR, '#remembered li[data-id="%s"]' % series_of(ta))
         r = status("olga")["remembered"][0]
-        equal(first_li.text, "Chrome on Linux: remembered %s, last used %s from 127.0.0.1, until %s\nForget"
+        equal(first_li.text, "Chrome on Linux: remembered %s, last used %s from 127.0.0.1, until %s Forget"
               % (r["created"], r["last-used"], r["expires"]), "the first remembered browser's line")
         a.execute_script("arguments[0].scrollIntoView()", el(a, "remembered"))
         screenshot(a, "18-remembered-list")
