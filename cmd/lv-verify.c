@@ -16,7 +16,7 @@ static const char synopsis[] =
     "lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key|remembered] "
     "[--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | "
     "lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | "
-    "lv-verify ACCOUNT --request ID [--wait SECONDS] | "
+    "lv-verify ACCOUNT --request ID [--wait SECONDS] [--remember LABEL] [--ip IP] [--agent TEXT] | "
     "lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options";
 
 enum method { M_AUTO, M_SMS, M_TOTP, M_BACKUP, M_TEMP, M_KEY, M_REMEMBERED, M_GRACE };
@@ -93,9 +93,11 @@ validate_remember(struct opts *o)
 	int rem = o->rem.label != NULL || o->grace_s != NULL, use = o->method == M_REMEMBERED;
 	int rc;
 
-	if ((rem || use || o->method == M_GRACE) && (o->third || o->request != NULL || o->methods))
+	if ((rem || use || o->method == M_GRACE) && (o->third || o->methods))
 		return lv_usage(synopsis, "remembered devices are for the site's own logins: no --client "
-		    "third-party, --request or --methods");
+		    "third-party or --methods");
+	if (o->request != NULL && o->grace_s != NULL)
+		return lv_usage(synopsis, "--request takes --remember, not --grace");
 	if ((o->rem.ip != NULL || o->rem.agent != NULL) && !rem && !use && o->method != M_GRACE)
 		return lv_usage(synopsis, "--ip and --agent go with --remember, --grace or --method remembered");
 	if (o->method == M_GRACE ? o->grace_s == NULL || o->rem.ip == NULL || o->rem.label != NULL :
@@ -591,7 +593,8 @@ main(int argc, char **argv)
 	}
 	if (o.request != NULL) {
 		if ((rc = lv_ctx_open(&c, 0)) == 0)
-			rc = lv_request_verify(&c, o.account, o.request, o.wait);
+			if ((rc = remember_on(&c, &o)) == 0)
+				rc = lv_request_verify(&c, o.account, o.request, o.wait, &o.rem);
 		lv_ctx_close(&c);
 		return rc;
 	}

@@ -341,7 +341,9 @@ int lv_temp_issue(struct lv_acct *a, const char *label, long ttl, char pw[LV_TEM
 size_t lv_temp_expire(struct lv_acct *a, time_t now);
 size_t lv_temp_live(const struct lv_acct *a, time_t now);
 time_t lv_temp_due(const struct lv_acct *a);
-int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait);
+struct lv_remember;
+int lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait,
+		      struct lv_remember *rem);
 
 /* Push: device keys (lv_device.c), login requests (lv_request.c), answers
  * (lv_reqanswer.c) and redeeming them (lv_redeem.c); the lines a device

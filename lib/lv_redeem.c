@@ -67,8 +67,9 @@ judge(struct lv_acct *a, const char *id, const char *hash, const char **why)
 	return lv_request_put(a, &r) == 0 ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
 
+/* rem: --remember, whose series is issued in the commit that redeems. */
 static int
-once(struct lv_ctx *c, const char *account, const char *id, const char *hash)
+once(struct lv_ctx *c, const char *account, const char *id, const char *hash, struct lv_remember *rem)
 {
 	const char *why = NULL;
 	char detail[64];
@@ -77,11 +78,14 @@ once(struct lv_ctx *c, const char *account, const char *id, const char *hash)
 
 	if ((rc = lv_store_open(c, account, LV_OPEN_LOCK, &a)) == 0 && !lv_store_enrolled(&a))
 		rc = lv_err(EX_NOINPUT, "login verification is not enabled for %s", account);
-	if (rc == 0 && (rc = judge(&a, id, hash, &why)) == 0)
+	if (rc == 0 && (rc = judge(&a, id, hash, &why)) == 0 && rem->label != NULL)
+		rc = lv_remember_issue(&a, rem, lv_now());
+	if (rc == 0)
 		rc = lv_store_commit(&a);
 	if (rc == 0 || rc == 1) {
 		snprintf(detail, sizeof(detail), "request=%s", id);
-		if (lv_audit(&a, "verify", "push", rc == 0 ? "accept" : "reject", detail) != 0)
+		if (lv_audit(&a, "verify", "push", rc == 0 ? "accept" : "reject", detail) != 0 ||
+		    (rc == 0 && rem->label != NULL && lv_remember_issued(&a, rem) != 0))
 			rc = EX_IOERR; /* an acceptance not on record is refused */
 	}
 	lv_store_close(&a);
@@ -92,18 +96,18 @@ once(struct lv_ctx *c, const char *account, const char *id, const char *hash)
 
 /* once, again from the new state when another writer committed first */
 static int
-decided(struct lv_ctx *c, const char *account, const char *id, const char *hash)
+decided(struct lv_ctx *c, const char *account, const char *id, const char *hash, struct lv_remember *rem)
 {
 	int rc, lost = 0;
 
 	do
-		rc = once(c, account, id, hash);
+		rc = once(c, account, id, hash, rem);
 	while (lv_store_lost(&rc, &lost));
 	return rc;
 }
 
 int
-lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait)
+lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wait, struct lv_remember *rem)
 {
 	char token[LV_TOKEN_LEN + 1], msg[LV_REQID_LEN + LV_TOKEN_LEN + 2], hash[2 * LV_HASHBYTES + 1];
 	struct timespec step = { 0, STEP_MS * 1000000L };
@@ -118,9 +122,15 @@ lv_request_verify(struct lv_ctx *c, const char *account, const char *id, long wa
 	lv_key_hash_hex(c, "lv1-request-token", account, msg, strlen(msg), hash);
 	sodium_memzero(token, sizeof(token));
 	sodium_memzero(msg, sizeof(msg));
-	while ((rc = decided(c, account, id, hash)) == EX_TEMPFAIL && tries-- > 0)
+	while ((rc = decided(c, account, id, hash, rem)) == EX_TEMPFAIL && tries-- > 0)
 		nanosleep(&step, NULL);
 	if (rc == EX_TEMPFAIL)
 		lv_warn("request %s is still pending: no answer from the device yet", id);
+	if (rc == 0 && rem->label != NULL) {
+		lv_remember_notify_issued(c, account, rem);
+		printf("%s\n", rem->token);
+		rc = lv_fshut();
+	}
+	sodium_memzero(rem->token, sizeof(rem->token));
 	return rc;
 }

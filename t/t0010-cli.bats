@@ -97,7 +97,7 @@ load lib
 @test "a code passed in argv is refused with 64 and not echoed, and stays valid" {
 	enrol alice
 	run --separate-stderr -64 lv-verify alice "$code"
-	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key|remembered] [--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | lv-verify ACCOUNT --request ID [--wait SECONDS] | lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options" ]
+	[ "$stderr" = "lv-verify: too many operands (secrets are read from standard input, never from arguments); usage: lv-verify [-d DIR] [-c FILE] ACCOUNT [--method auto|sms|totp|backup|temp|key|remembered] [--client first-party|third-party] [--remember LABEL] [--ip IP] [--agent TEXT] [--grace SECONDS] | lv-verify ACCOUNT --method grace --grace SECONDS --ip IP | lv-verify ACCOUNT --request ID [--wait SECONDS] [--remember LABEL] [--ip IP] [--agent TEXT] | lv-verify ACCOUNT --methods [--client first-party|third-party] | lv-verify ACCOUNT --key-options" ]
 	[[ "$stderr" != *"$code"* ]]
 	run -0 lv-verify alice <<<"$code"
 }

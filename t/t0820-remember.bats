@@ -227,7 +227,9 @@ use() {
 @test "usage: what --remember, --ip, --agent, --grace and --method remembered go with" {
 	enrol alice
 	run -64 lv-verify alice --remember x --client third-party
-	[[ "${lines[0]}" == "lv-verify: remembered devices are for the site's own logins: no --client third-party, --request or --methods; usage: "* ]]
+	[[ "${lines[0]}" == "lv-verify: remembered devices are for the site's own logins: no --client third-party or --methods; usage: "* ]]
+	run -64 lv-verify alice --request 0123456789ab --grace 60 --ip 192.0.2.1
+	[[ "${lines[0]}" == "lv-verify: --request takes --remember, not --grace; usage: "* ]]
 	run -64 lv-verify alice --method remembered --remember x
 	[[ "${lines[0]}" == "lv-verify: --method remembered prints the device's next token itself; no --remember; usage: "* ]]
 	run -64 lv-verify alice --ip 192.0.2.1
@@ -291,4 +293,27 @@ use() {
 	[[ "$output" != *192.0.2.7* ]]
 	run -0 lv-status alice --json
 	[[ "$output" == *'"remembered-host":[{"ip":"192.0.2.8","verified":"2026-03-01T12:01:00Z"}]'* ]]
+}
+
+@test "a push approval redeemed with --remember remembers the device in the same commit; a refused one issues nothing" {
+	device phone
+	enrol alice --device-key - <phone.pub
+	IFS=$'\t' read -r rid num tok < <(lv-requests new alice)
+	run --separate-stderr -75 lv-verify alice --request "$rid" --remember laptop <<<"$tok"
+	[ "$output" = "" ]
+	[ "$(lv-status alice | grep -c '^remembered')" -eq 0 ]
+	lv-requests show alice "$rid" | lv-device sign --key phone.key approve "$num" | lv-requests answer alice
+	run --separate-stderr -0 lv-verify alice --request "$rid" --remember laptop --ip 192.0.2.7 --agent "Firefox on Linux" <<<"$tok"
+	[[ "$output" =~ ^lvr1-[0-9A-HJKMNP-TV-Z]{16}-[0-9A-HJKMNP-TV-Z]{32}$ ]]
+	token=$output
+	id=${token:5:16}
+	[ "$(lv-status alice | grep '^remembered' | cut -f1-3,6)" = "remembered	$id	laptop	192.0.2.7" ]
+	run -0 bash -c "lv-status alice --log | tail -n 2 | cut -d' ' -f2-"
+	[ "$output" = "event=verify method=push result=accept by=$(id -un) request=$rid
+event=remember-issue method=remembered result=ok by=$(id -un) id=$id seq=1 label=\"laptop\" ip=192.0.2.7 agent=\"Firefox on Linux\"" ]
+	# the redeemed approval again: refused, and nothing more remembered
+	run --separate-stderr -1 lv-verify alice --request "$rid" --remember laptop <<<"$tok"
+	[ "$output" = "" ]
+	[ "$(lv-status alice | grep -c '^remembered')" -eq 1 ]
+	run --separate-stderr -0 lv-verify alice --method remembered <<<"$token"
 }
