@@ -1322,21 +1322,21 @@ KEY_ROUND = ["event=challenge method=key result=ok by={by} for=create",
 
 
 def t15_platform_key():
-    """A platform security key (internal, UV): added in the settings, lv-status lists it, it logs in"""
+    """a platform security key (internal, UV): added in the settings, lv-status lists it, it logs in"""
     k = key_round("leo", True, "this laptop", 15)
     log_is("leo", KEY_ROUND, key=k["id"])
     logout(W.comp)
 
 
 def t16_roaming_key():
-    """A roaming security key (USB, presence only), user verification preferred: added, it logs in"""
+    """a roaming security key (USB, presence only), user verification preferred: added, it logs in"""
     k = key_round("mia", False, "blue key", 16)
     log_is("mia", KEY_ROUND, key=k["id"])
     logout(W.comp)
 
 
 def t17_key_origin_refused():
-    """A page at an origin lv does not allow: lv refuses the key, the page and the audit log say so"""
+    """a page at an origin lv does not allow: lv refuses the key, the page and the audit log say so"""
     c = W.comp
     authenticator(c, False)
     try:
