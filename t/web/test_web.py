@@ -1366,6 +1366,21 @@ def t17_key_origin_refused():
         equal(said, ["lvsite: lv-enroll for nina exited 1: lv-enroll: " + ORIGIN_REFUSED,
                      "lvsite: lv-verify for nina exited 1: lv-verify: " + ORIGIN_REFUSED],
               "what lv said to the site at the refused origin")
+        # The endpoints themselves: no token, a session not verified yet, no
+        # credential are refused before lv runs, and lv's records stay as they were.
+        before = audit("nina")
+        h = Client()
+        tok = h.login("nina")
+        for path, obj, csrf, want in (
+                ("/verify/key/options", {}, None, (403, STALE_FORM)),
+                ("/verify/key", {"credential": {}}, "wrong", (403, STALE_FORM)),
+                ("/settings/key/options", {}, tok, (401, "The login took too long or ended: log in again.")),
+                ("/settings/key", {"label": "x", "credential": {}}, tok,
+                 (401, "The login took too long or ended: log in again.")),
+                ("/verify/key", {}, tok, (400, "missing field: credential"))):
+            st, page = h.api(path, obj, csrf=csrf)
+            equal((st, error_of(path, page)), want, "POST " + path)
+        equal(audit("nina"), before, "nina's audit log after the refused posts")
     finally:
         c.remove_virtual_authenticator()
 
