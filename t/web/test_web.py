@@ -7,6 +7,9 @@ lv recorded (lv-status, its --json and its audit log). t/web/run starts the
 site and gives this program its environment:
 
   LV_WEB_URL      the site, http://127.0.0.1:PORT
+  LV_WEB_KEY_URL  the site as http://localhost:PORT, for security keys
+                  (WebAuthn wants a domain; lv.conf's webauthn_origins)
+  LV_WEB_OTHER_URL the site as http://localhost:PORT2, an origin lv refuses
   LV_WEB_BIN      lv's programs (bin/ of the tree)
   LV_WEB_SCRATCH  the scratch directory: screens/ and the gateway's file
   LV_WEB_SMS      the file the SMS gateway appends "PHONE<TAB>MESSAGE" to
@@ -18,7 +21,8 @@ pending login requests): alice enrols the phone and is used by the push
 tests, the new phone and the signing; erin SMS, frank backup codes, carol
 the lost phone, dave the sign-out, gina the third-party client, hank TOTP,
 ivan and judy bad input, kate the pages; lena, mike, nina and olga
-remembered browsers. Tests 10, 11 and 14 need test 1,
+remembered browsers; leo a platform security key, mia a roaming one, pia
+the refused origin. Tests 10, 11 and 14 need test 1,
 test 13 test 12.
 Prints TAP, then "N passed, N failed"; exits 1 when a test failed.
 Arguments: the numbers of the tests to run (all when none)."""
@@ -40,9 +44,12 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 URL = os.environ["LV_WEB_URL"]
+KEY_URL = os.environ["LV_WEB_KEY_URL"]      # http://localhost:PORT, webauthn_origins
+OTHER_URL = os.environ["LV_WEB_OTHER_URL"]  # the same site on a port lv does not list
 BIN = os.environ["LV_WEB_BIN"]
 SCRATCH = os.environ["LV_WEB_SCRATCH"]
 SMS_FILE = os.environ["LV_WEB_SMS"]
@@ -1404,12 +1411,157 @@ def t18_settings_forget():
         quit_browser(b)
 
 
+# --- security keys (WebAuthn), with Chromium's virtual authenticator ----
+
+KEY_ADDED = "Your security key was added."
+KEY_ON = "Your security key was added: login verification is on. Write down your backup code."
+ORIGIN_REFUSED = "rejected: the origin is not one lv.conf allows (webauthn_origins)"
+
+
+def authenticator(d, platform):
+    """A virtual CTAP2 authenticator in D: the computer's own (internal,
+    verifies its user) or a USB key that only checks presence."""
+    o = VirtualAuthenticatorOptions()
+    o.protocol = Protocol.CTAP2
+    o.transport = Transport.INTERNAL if platform else Transport.USB
+    o.has_resident_key = False
+    o.has_user_verification = platform
+    o.is_user_verified = platform
+    o.is_user_consenting = True
+    d.add_virtual_authenticator(o)
+
+
+def key_login(d, base, account, then):
+    """The password step at BASE (an origin of the site)."""
+    d.delete_all_cookies()
+    d.get(base + "/login")
+    u = wait_shown(d, "user")
+    u.clear()
+    u.send_keys(account)
+    el(d, "password").send_keys(password(account))
+    el(d, "login").click()
+    wait_path(d, then)
+
+
+def add_key(d, base, account, label, want, shot):
+    d.get(base + "/settings")
+    wait_shown(d, "key-label").send_keys(label)
+    click(d, "key-add")
+    wait_text(d, "message", want)
+    screenshot(d, shot)
+
+
+def keys_listed(d):
+    return [(li.get_attribute("data-id"), li.text) for li in d.find_elements(By.CSS_SELECTOR, "#keys li")]
+
+
+def key_round(account, platform, label, n):
+    """Registers a key in the settings, then logs in with it."""
+    c = W.comp
+    authenticator(c, platform)
+    try:
+        key_login(c, KEY_URL, account, "/home")
+        add_key(c, KEY_URL, account, label, KEY_ON, "%d-key-added" % n)
+        wait_text(c, "key-backup", BACKUP_CODE)
+        st = status(account)
+        equal(st["enrolled"], True, "lv-status %s: enrolled" % account)
+        keys = st["security-key"]
+        equal([k["label"] for k in keys], [label], "lv-status %s: the security keys' labels" % account)
+        equal(keys_listed(c), [(keys[0]["id"], label)], "#keys after adding")
+        c.get(KEY_URL + "/settings")
+        equal(keys_listed(c), [(keys[0]["id"], label)], "#keys on a new settings page")
+        c.get(KEY_URL + "/home")
+        logout(c)
+        key_login(c, KEY_URL, account, "/verify")
+        wait_for(c, "the key in #methods",
+                 lambda: "key" in [li.get_attribute("data-method") for li in c.find_elements(By.CSS_SELECTOR, "#methods li")])
+        screenshot(c, "%d-use-key" % n)
+        click(c, "use-key")
+        wait_path(c, "/home")
+        wait_text(c, "welcome", "Logged in as " + account)
+        return keys[0]
+    finally:
+        c.remove_virtual_authenticator()
+
+
+# How lv audits a key added at a fresh account's settings, then a login with it.
+KEY_ROUND = ["event=challenge method=key result=ok by={by} for=create",
+             "event=enrol method=key result=ok by={by} key={key}",
+             "event=challenge method=key result=ok by={by} for=get",
+             "event=verify method=key result=accept by={by} key={key}"]
+
+
+def t19_platform_key():
+    """a platform security key (internal, UV): added in the settings, lv-status lists it, it logs in"""
+    k = key_round("leo", True, "this laptop", 19)
+    log_is("leo", KEY_ROUND, key=k["id"])
+    logout(W.comp)
+
+
+def t20_roaming_key():
+    """a roaming security key (USB, presence only), user verification preferred: added, it logs in"""
+    k = key_round("mia", False, "blue key", 20)
+    log_is("mia", KEY_ROUND, key=k["id"])
+    logout(W.comp)
+
+
+def t21_key_origin_refused():
+    """a page at an origin lv does not allow: lv refuses the key, the page and the audit log say so"""
+    c = W.comp
+    authenticator(c, False)
+    try:
+        key_login(c, OTHER_URL, "pia", "/home")
+        add_key(c, OTHER_URL, "pia", "at the wrong door", ORIGIN_REFUSED, "21-key-add-refused")
+        equal(status("pia")["enrolled"], False, "lv-status pia: enrolled after the refusal")
+        key_login(c, KEY_URL, "pia", "/home")
+        add_key(c, KEY_URL, "pia", "red key", KEY_ON, "21-key-added")
+        c.get(KEY_URL + "/home")
+        logout(c)
+        key_login(c, OTHER_URL, "pia", "/verify")
+        click(c, "use-key")
+        wait_text(c, "message", ORIGIN_REFUSED)
+        screenshot(c, "21-key-login-refused")
+        equal(path_of(c), "/verify", "the page after the refusal")
+        # The refused registration changed nothing, so lv audits only its
+        # challenge; the refused login is audited as a rejection, and lv's
+        # line is in the log of the site that served the refused origin.
+        log_is("pia", ["event=challenge method=key result=ok by={by} for=create",
+                        "event=challenge method=key result=ok by={by} for=create",
+                        "event=enrol method=key result=ok by={by} key={key}",
+                        "event=challenge method=key result=ok by={by} for=get",
+                        "event=verify method=key result=reject by={by} key={key}"],
+               key=status("pia")["security-key"][0]["id"])
+        with open(os.path.join(SCRATCH, "site2.log")) as f:
+            said = [l for l in f.read().splitlines() if "exited 1" in l]
+        equal(said, ["lvsite: lv-enroll for pia exited 1: lv-enroll: " + ORIGIN_REFUSED,
+                     "lvsite: lv-verify for pia exited 1: lv-verify: " + ORIGIN_REFUSED],
+              "what lv said to the site at the refused origin")
+        # The endpoints themselves: no token, a session not verified yet, no
+        # credential are refused before lv runs, and lv's records stay as they were.
+        before = audit("pia")
+        h = Client()
+        tok = h.login("pia")
+        for path, obj, csrf, want in (
+                ("/verify/key/options", {}, None, (403, STALE_FORM)),
+                ("/verify/key", {"credential": {}}, "wrong", (403, STALE_FORM)),
+                ("/settings/key/options", {}, tok, (401, "The login took too long or ended: log in again.")),
+                ("/settings/key", {"label": "x", "credential": {}}, tok,
+                 (401, "The login took too long or ended: log in again.")),
+                ("/verify/key", {}, tok, (400, "missing field: credential"))):
+            st, page = h.api(path, obj, csrf=csrf)
+            equal((st, error_of(path, page)), want, "POST " + path)
+        equal(audit("pia"), before, "pia's audit log after the refused posts")
+    finally:
+        c.remove_virtual_authenticator()
+
+
 TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial, t03b_login_made_elsewhere,
          t04_sms_instead_of_push,
          t05_backup_codes_in_order, t06_lost_phone, t07_signout_on_enrolling_device, t08_third_party_client,
          t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies,
          t14_app_offline,
-         t15_remembered_browser, t16_copied_cookie, t17_phone_change_forgets, t18_settings_forget]
+         t15_remembered_browser, t16_copied_cookie, t17_phone_change_forgets, t18_settings_forget,
+         t19_platform_key, t20_roaming_key, t21_key_origin_refused]
 
 
 def why(e):

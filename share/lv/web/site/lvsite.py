@@ -544,7 +544,8 @@ def post_login(req):
 
 
 METHOD_TEXT = {"totp": "Authenticator app code", "sms": "SMS code", "push": "Approve a login request on your phone",
-               "backup": "Backup code"}
+               "backup": "Backup code",
+               "key": "Security key"}
 
 
 # pam_lv's names for what can be typed, in its order
@@ -573,8 +574,10 @@ def verify_page(req, message=""):
     kinds = [k for n, k in CODE_KINDS if n in names]
     label = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
     codes = fill("code", csrf=esc(s["csrf"]), label=esc(label[:1].upper() + label[1:])) if kinds else ""
-    body = fill("verify", account=esc(s["account"]), methods=items, push=push, sms=sms, code=codes)
-    return page("Login verification", body, message, scripts=("verify.js",) if push else ())
+    key = fill("usekey", csrf=esc(s["csrf"])) if "key" in names else ""
+    body = fill("verify", account=esc(s["account"]), methods=items, push=push, key=key, sms=sms, code=codes)
+    scripts = (("verify.js",) if push else ()) + (("webauthn.js",) if key else ())
+    return page("Login verification", body, message, scripts=scripts)
 
 
 def get_verify(req):
@@ -684,8 +687,9 @@ def settings_page(req, message="", extra=""):
         facts = [("Login verification", "off")]
     rows = "".join('<tr><th scope="row">%s</th><td>%s</td></tr>' % (esc(k), esc(v)) for k, v in facts)
     body = fill("settings", csrf=esc(s["csrf"]), facts=rows, extra=extra,
-                remembered=remembered_block(s, st))
-    return page("Login verification settings", body, message, scripts=("print.js",) if extra else ())
+                remembered=remembered_block(s, st), keys=keys_section(s, st))
+    scripts = (("print.js",) if extra else ()) + ("webauthn.js",)
+    return page("Login verification settings", body, message, scripts=scripts)
 
 
 def get_settings(req):
@@ -889,6 +893,91 @@ def get_api_mail(req):
     raise HTTPError(503, NOT_AVAILABLE)
 
 
+# ---- security keys (WebAuthn): the browser's part is static/webauthn.js ----
+
+KEY_ADDED = "Your security key was added."
+KEY_ON = "Your security key was added: login verification is on. Write down your backup code."
+
+
+def keys_section(s, st):
+    items = "".join('<li data-id="%s">%s</li>' % (esc(k.get("id", "")), esc(k.get("label", "")))
+                    for k in (st or {}).get("security-key", []))
+    return fill("keys", csrf=esc(s["csrf"]), keys=items)
+
+
+def key_post(req, state):
+    """A JSON post of webauthn.js: the body after its CSRF token, and the
+    session, which must be in STATE; a stale one is told in one line."""
+    body = json_post(req)
+    s = req.session
+    if s is None or s["state"] != state:
+        raise HTTPError(401, LOGIN_TIMED_OUT)
+    return body, s
+
+
+def key_options(r):
+    """lv's options as the page's JSON, or lv's reason."""
+    if r.status != 0:
+        return json_reply({"error": refusal(r)})
+    try:
+        return json_reply({"options": json.loads(r.out)})
+    except ValueError:
+        return json_reply({"error": NOT_AVAILABLE})
+
+
+def credential(body):
+    """The browser's answer, passed to lv as it came (lv checks it)."""
+    c = body.get("credential")
+    if not isinstance(c, dict):
+        raise HTTPError(400, "missing field: credential")
+    return json.dumps(c)
+
+
+def post_settings_key_options(req):
+    _, s = key_post(req, "verified")
+    st = lv_status(s["account"])
+    if st is None:
+        return json_reply({"error": NOT_AVAILABLE})
+    return key_options(run_lv("lv-enroll", s["account"], *(["--update"] if st.get("enrolled") else []),
+                              "--key-options"))
+
+
+def post_settings_key(req):
+    body, s = key_post(req, "verified")
+    label = body.get("label", "")
+    if not isinstance(label, str) or len(label) > 128 or \
+            any(unicodedata.category(c) in ("Cc", "Cf") for c in label):
+        raise HTTPError(400, "malformed field: label")
+    label = label.strip() or "security key"
+    before = lv_status(s["account"])
+    if before is None:
+        return json_reply({"error": NOT_AVAILABLE})
+    enrolled = bool(before.get("enrolled"))
+    r = run_lv("lv-enroll", s["account"], *(["--update"] if enrolled else []), "--key", "-", "--label", label,
+               secret=credential(body))
+    if r.status != 0:
+        return json_reply({"error": refusal(r)})
+    old = {k.get("id") for k in before.get("security-key", [])}
+    new = [k for k in (lv_status(s["account"]) or {}).get("security-key", []) if k.get("id") not in old]
+    code = None if enrolled else (r.out.strip().splitlines() or [None])[0]
+    return json_reply({"message": KEY_ON if code else KEY_ADDED, "backup_code": code,
+                       "key": {"id": new[0]["id"], "label": new[0]["label"]} if new else None})
+
+
+def post_verify_key_options(req):
+    _, s = key_post(req, "password-ok")
+    return key_options(run_lv("lv-verify", s["account"], "--key-options"))
+
+
+def post_verify_key(req):
+    body, s = key_post(req, "password-ok")
+    r = run_lv("lv-verify", s["account"], "--method", "key", secret=credential(body))
+    if r.status == 0:
+        become_verified(req)
+        return json_reply({"next": "/home"})
+    return json_reply({"error": refusal(r)})
+
+
 # ---- static files ----
 
 def serve_file(root, rel, extra_headers=()):
@@ -1063,6 +1152,10 @@ ROUTES = {
     "/api/mail": {"GET": get_api_mail},
     "/settings/remembered/forget": {"POST": post_settings_remembered_forget},
     "/settings/remembered/forget-all": {"POST": post_settings_remembered_forget_all},
+    "/settings/key/options": {"POST": post_settings_key_options},
+    "/settings/key": {"POST": post_settings_key},
+    "/verify/key/options": {"POST": post_verify_key_options},
+    "/verify/key": {"POST": post_verify_key},
 }
 PREFIXES = (("/app/api/requests/", get_api_request), ("/app/api/", None),
             ("/static/", get_static), ("/app/", get_app_file), ("/app", get_app_file))
