@@ -1365,6 +1365,38 @@ def t17_phone_change_forgets():
                    .format(lv_by())], "nina's remember-revoke audit line")
 
 
+def t22_push_remembered():
+    """a push approved while "Don't ask again on this browser" is ticked remembers the browser too"""
+    key, pub = device_key("quinn")
+    enrol_cli("quinn", "--device-key", "-", stdin=pub)
+    c = W.comp
+    login(c, "quinn", "/verify")
+    number = wait_push_number(c)
+    click(c, "remember")
+    rid = requests("quinn")[0]["id"]
+    answer = lv_ok("lv-device", "sign", "--key", key, "approve", number,
+                   stdin=lv_ok("lv-requests", "show", "quinn", rid))
+    lv_ok("lv-requests", "answer", "quinn", stdin=answer)
+    logged_in(c, "quinn")
+    cookie = c.get_cookie("lvremember")
+    check(cookie and REMEMBER_TOKEN.fullmatch(cookie["value"]), "the lvremember cookie: %r" % (cookie,))
+    t1 = cookie["value"]
+    equal([r["id"] for r in status("quinn")["remembered"]], [series_of(t1)], "lv-status quinn: remembered")
+    logout(c)
+    login_kept(c, "quinn", "/home")
+    logged_in(c, "quinn")
+    screenshot(c, "22-push-remembered-no-code")
+    dev = status("quinn")["device"][0]["id"]
+    log_is("quinn", ["event=enrol method=push result=ok by={by} device={dev}",
+                     REQUEST_NEW,
+                     "event=request-answer method=push result=approved by={by} request={rid} device={dev}",
+                     "event=verify method=push result=accept by={by} request={rid}",
+                     "event=remember-issue method=remembered result=ok by={by} id={id} seq=1 " + REMEMBER_FIELDS,
+                     "event=verify method=remembered result=accept by={by} id={id} seq=2 " + REMEMBER_FIELDS],
+           dev=dev, rid=rid, id=series_of(t1))
+    logout(c)
+
+
 def remembered_items(d):
     return [(li.get_attribute("data-id"), li.find_element(By.CLASS_NAME, "label").text)
             for li in d.find_elements(By.CSS_SELECTOR, "#remembered li")]
@@ -1561,7 +1593,7 @@ TESTS = [t01_enrol_with_the_app, t02_push_approved, t03_wrong_number_and_denial,
          t09_totp_enrolment, t10_new_phone, t11_signing_in_the_browser, t12_bad_input, t13_pages_and_cookies,
          t14_app_offline,
          t15_remembered_browser, t16_copied_cookie, t17_phone_change_forgets, t18_settings_forget,
-         t19_platform_key, t20_roaming_key, t21_key_origin_refused]
+         t19_platform_key, t20_roaming_key, t21_key_origin_refused, t22_push_remembered]
 
 
 def why(e):

@@ -655,9 +655,17 @@ def get_verify_push_status(req):
     p = s.get("push")
     if not p:
         raise HTTPError(409, "no login request is in progress")
-    r = run_lv("lv-verify", s["account"], "--request", p["id"], "--wait", "0", secret=p["token"])
+    # ?remember=1: the code form's "Don't ask again on this browser" was
+    # ticked while the push waited; the approval remembers the browser.
+    remember = remember_args(req) if req.environ.get("QUERY_STRING", "") == "remember=1" else []
+    r = run_lv("lv-verify", s["account"], "--request", p["id"], "--wait", "0", *remember, secret=p["token"])
+    if r.status == 69 and remember:     # remember_days = 0: lv took nothing; the approval alone
+        remember = []
+        r = run_lv("lv-verify", s["account"], "--request", p["id"], "--wait", "0", secret=p["token"])
     if r.status == 0:
         become_verified(req)
+        if remember:
+            set_remember_cookie(req, r.out)
         return json_reply({"state": "approved", "next": "/home"})
     if r.status == 75:
         return json_reply({"state": "pending"})

@@ -36,7 +36,9 @@ async function start() {
 async function poll() {
 	let r;
 	try {
-		r = await reply(await fetch("/verify/push/status", { credentials: "same-origin" }));
+		// The code form's "Don't ask again on this browser" counts for the push too.
+		const remember = document.getElementById("remember")?.checked ? "?remember=1" : "";
+		r = await reply(await fetch("/verify/push/status" + remember, { credentials: "same-origin" }));
 	} catch {
 		setTimeout(poll, POLL_MS);
 		return;
