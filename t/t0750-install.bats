@@ -240,9 +240,10 @@ $svc 4755 lv-verify"
 @test "make demo installs only what building and the demo need, make check adds what the tests run, the sanitizers, the browser tests and bench theirs" {
 	local build demo check t
 	build="build-essential pkg-config libsodium-dev libcdb-dev libqrencode-dev libpam0g-dev liboath-dev libjson-c-dev"
+	build="$build libfido2-dev libcbor-dev"
 	demo="$build faketime oathtool"
 	check="$demo bats python3 procps parallel curl shellcheck mandoc man-db zbar-tools pamtester"
-	check="$check libpam-google-authenticator openssh-server openssh-client jq"
+	check="$check libpam-google-authenticator openssh-server openssh-client jq python3-cryptography"
 	for t in "demo:$demo" "check:$check" "deps:$check" "check-asan:$check clang libclang-rt-14-dev" \
 		"check-valgrind:$check valgrind" "fuzz:$build clang libclang-rt-14-dev" \
 		"fuzz-replay:$build clang libclang-rt-14-dev" "check-distributed:$check" \
