@@ -155,22 +155,7 @@ read_devkey(struct opts *o)
 static int
 read_key(struct opts *o)
 {
-	char *buf;
-	const char *why;
-	size_t n;
-	int rc = 0;
-
-	if (o->key == NULL)
-		return 0;
-	if ((buf = malloc(LV_SECKEY_ANSWER_MAX)) == NULL)
-		return lv_err(EX_SOFTWARE, "out of memory");
-	if (lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n) != 0)
-		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
-		    LV_SECKEY_ANSWER_MAX);
-	else if (lv_seckey_answer_parse(buf, n, 1, &o->ans, &why) != 0)
-		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
-	free(buf);
-	return rc;
+	return o->key == NULL ? 0 : lv_seckey_answer_read(1, &o->ans);
 }
 
 static int

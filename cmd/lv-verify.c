@@ -545,21 +545,9 @@ static int
 verify_key(struct lv_ctx *c, struct opts *o)
 {
 	struct lv_seckey_answer key;
-	const char *why;
-	char *buf = malloc(LV_SECKEY_ANSWER_MAX);
-	size_t n;
 	int rc;
 
-	if (buf == NULL)
-		return lv_err(EX_SOFTWARE, "out of memory");
-	rc = lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n);
-	if (rc != 0)
-		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
-		    LV_SECKEY_ANSWER_MAX);
-	else if (lv_seckey_answer_parse(buf, n, 0, &key, &why) != 0)
-		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
-	free(buf);
-	if (rc != 0)
+	if ((rc = lv_seckey_answer_read(0, &key)) != 0)
 		return rc;
 	if ((rc = lv_ctx_open(c, 0)) == 0 && (rc = lv_seckey_conf_check(&c->conf)) == 0 &&
 	    (rc = remember_on(c, o)) == 0)

@@ -459,6 +459,7 @@ struct lv_seckey_answer {
 int lv_seckey_answer_parse(const char *json, size_t len, int create, struct lv_seckey_answer *a,
 			   const char **why);
 void lv_seckey_answer_free(struct lv_seckey_answer *a);
+int lv_seckey_answer_read(int create, struct lv_seckey_answer *a);
 struct lv_clientdata {
 	char type[32];
 	char origin[256];

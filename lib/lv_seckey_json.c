@@ -209,3 +209,24 @@ lv_seckey_print_options(json_object *o)
 	json_object_put(o);
 	return s != NULL ? 0 : lv_err(EX_SOFTWARE, "out of memory");
 }
+
+/* The answer's JSON on standard input (at most LV_SECKEY_ANSWER_MAX bytes),
+ * parsed as registration (create) or login: 0, or 65 said. */
+int
+lv_seckey_answer_read(int create, struct lv_seckey_answer *a)
+{
+	const char *why;
+	char *buf = malloc(LV_SECKEY_ANSWER_MAX);
+	size_t n;
+	int rc = 0;
+
+	if (buf == NULL)
+		return lv_err(EX_SOFTWARE, "out of memory");
+	if (lv_input_read(0, buf, LV_SECKEY_ANSWER_MAX, &n) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: at most %d bytes of JSON expected",
+		    LV_SECKEY_ANSWER_MAX);
+	else if (lv_seckey_answer_parse(buf, n, create, a, &why) != 0)
+		rc = lv_err(EX_DATAERR, "malformed security key answer: %s", why);
+	free(buf);
+	return rc;
+}
