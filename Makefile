@@ -27,7 +27,9 @@ WARN = -Wall -Wextra $(WERROR_FLAG)
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 PKGS = libsodium libcdb liboath json-c libfido2 libcbor
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+# libfido2 is loaded by lib/lv_seckey_fido.c when a security key is checked,
+# not linked: its libcrypto would cost every run of every program.
+PKG_LIBS = $(shell pkg-config --libs $(filter-out libfido2,$(PKGS)))
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Ilib $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 

@@ -440,7 +440,7 @@ login_check(struct lv_acct *a, const struct lv_seckey_answer *ans, struct key *k
 	const char *uh = lv_rec_get(&a->rec, USER);
 	struct lv_bytes h = { NULL, 0 };
 	struct lv_authdata ad;
-	int bad_uh = 0;
+	int bad_uh = 0, rc;
 
 	if (ans->userhandle.p != NULL)
 		bad_uh = uh == NULL || lv_b64url_decode(uh, &h) != 0 || h.n != ans->userhandle.n ||
@@ -448,10 +448,11 @@ login_check(struct lv_acct *a, const struct lv_seckey_answer *ans, struct key *k
 	lv_bytes_free(&h);
 	if (bad_uh)
 		*why = "the userHandle is not this account's";
-	else if ((*why = client_check(a, LV_SECKEY_GET, &ans->clientdata, lv_now())) != NULL ||
-	    lv_seckey_assert(c->webauthn_rp_id, uv_required(c), &k->cred, &ans->clientdata, &ans->authdata, &ans->sig,
-	    why) != 0)
+	else if ((*why = client_check(a, LV_SECKEY_GET, &ans->clientdata, lv_now())) != NULL)
 		return 1;
+	else if ((rc = lv_seckey_assert(c->webauthn_rp_id, uv_required(c), &k->cred, &ans->clientdata, &ans->authdata,
+	    &ans->sig, why)) != 0)
+		return rc;
 	else if (lv_authdata_parse(ans->authdata.p, ans->authdata.n, &ad), (ad.count != 0 || k->cred.count != 0) &&
 	    ad.count <= k->cred.count) {
 		*cloned = 1;

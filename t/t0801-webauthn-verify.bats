@@ -259,3 +259,39 @@ print(json.dumps(a))' genuine >forged
 	run -64 lv-verify alice --method fido
 	[[ "$output" == *"--method is one of auto, sms, totp, backup, temp, key"* ]]
 }
+
+# LD_DEBUG=files: ld.so's record of the libraries a run loaded, in FILE.PID.
+@test "libfido2 and its libcrypto are loaded only to check a key's answer, never by a code's login" {
+	local p
+	for p in $FOUNDATION lv-sendcode lv-requests lv-temppass lv-expire lv-device; do
+		! readelf -d "$(command -v "$p")" | grep -E 'NEEDED.*(libfido2|libcrypto)'
+	done
+	key_enrol alice k1
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$PWD/ld.code" lv-verify alice <<<"$code"
+	grep -q 'file=libsodium' ld.code.*
+	! grep -E 'libfido2|libcrypto' ld.code.*
+	key_answer alice k1
+	LD_DEBUG=files LD_DEBUG_OUTPUT="$PWD/ld.key" lv-verify alice --method key <k1.assert
+	grep -q 'file=libfido2\.so\.1 \[0\];  dynamically loaded by lv-verify' ld.key.*
+}
+
+@test "without a whole libfido2 a key's answer is 69, uncounted, and the records unchanged" {
+	key_enrol alice k1
+	lv-enroll --update alice --key-options >opts
+	seckey new k2 es256
+	seckey create k2 <opts >answer
+	key_answer alice k1
+	mkdir lib
+	${CC:-cc} -shared -fPIC -Wl,-soname,libfido2.so.1 -o lib/libfido2.so.1 -x c /dev/null
+	kept alice >before
+	run --separate-stderr -69 env LD_LIBRARY_PATH="$PWD/lib" lv-verify alice --method key <k1.assert
+	[ "$output" = "" ]
+	[ "$stderr" = "lv-verify: security keys need fido_cred_new from libfido2.so.1, which lacks it" ]
+	printf 'not ELF' >lib/libfido2.so.1
+	run --separate-stderr -69 env LD_LIBRARY_PATH="$PWD/lib" lv-enroll --update alice --key - <answer
+	[ "$stderr" = "lv-enroll: security keys need libfido2.so.1 (Debian package libfido2-1), which cannot be loaded: $PWD/lib/libfido2.so.1: file too short" ]
+	kept alice | diff before -
+	[ "$(fact alice failures)" = 0 ]
+	run -0 lv-verify alice --method key <k1.assert
+	run -0 lv-enroll --update alice --key - <answer
+}
