@@ -173,8 +173,9 @@ send_code(struct lv_ctx *c, const struct opts *o, struct send *s)
 	int rc;
 
 	if (c->self_only && (o->exec != NULL || c->conf.sms_gateway[0] == '\0'))
-		return lv_err(EX_NOPERM, "you may send a code only through the configured SMS gateway%s",
-		    c->conf.sms_gateway[0] ? "" : ", and none is configured");
+		return lv_priv_refuse(c, c->conf.sms_gateway[0] ? "you may send a code only through the configured "
+		    "SMS gateway" : "you may send a code only through the configured SMS gateway, and none is "
+		    "configured", "use --exec");
 	if ((rc = issue(c, o, s)) != 0)
 		return rc;
 	if ((rc = lv_sms_site_take(c, lv_now(), &s->minute)) != 0) {

@@ -525,6 +525,7 @@ int lv_priv_restricted(void);
 uid_t lv_priv_caller(void);
 int lv_priv_check(struct lv_ctx *c);
 int lv_priv_account(const struct lv_ctx *c, const char *name);
+int lv_priv_refuse(const struct lv_ctx *c, const char *refused, const char *others_may);
 int lv_priv_become_owner(uid_t owner);
 int lv_priv_denied(const struct lv_ctx *c); /* after EACCES: a lost set-user-ID bit? */
 

@@ -92,12 +92,28 @@ lv_priv_check(struct lv_ctx *c)
 	return 0;
 }
 
+/* A refusal to an ordinary caller says who may do what they may not, and
+ * where the group that may is named: a web front end's user is refused so
+ * until it is in admin_group. */
+int
+lv_priv_refuse(const struct lv_ctx *c, const char *refused, const char *others_may)
+{
+	if (c->conf.admin_group[0] == '\0')
+		return lv_err(EX_NOPERM, "%s: root may %s, and admin_group in %s can name a group that may too",
+		    refused, others_may, c->confpath);
+	return lv_err(EX_NOPERM, "%s: root and the admin group %s (admin_group in %s) may %s", refused,
+	    c->conf.admin_group, c->confpath, others_may);
+}
+
 int
 lv_priv_account(const struct lv_ctx *c, const char *name)
 {
-	if (c->self_only && strcmp(name, c->caller) != 0)
-		return lv_err(EX_NOPERM, "you may act only on your own account (%s)", c->caller);
-	return 0;
+	char refused[sizeof(c->caller) + 48];
+
+	if (!c->self_only || strcmp(name, c->caller) == 0)
+		return 0;
+	snprintf(refused, sizeof(refused), "you may act only on your own account (%s)", c->caller);
+	return lv_priv_refuse(c, refused, "act on any");
 }
 
 /* Root acting on a state directory that another user owns (the service

@@ -9,6 +9,8 @@ u1=lvuser1-test
 u2=lvuser2-test
 adm=lvadm-test
 admgrp=lvadmgrp-test
+# How a refusal to an ordinary user ends while admin_group names $admgrp.
+others="root and the admin group $admgrp (admin_group in $D/lv.conf) may act on any"
 
 setup_file() {
 	D=$(mktemp -d /tmp/lv-setuid.XXXXXX)
@@ -85,7 +87,7 @@ $svc 600" ]
 	code1=$(as root lv-enroll "$u1" --phone +15551234567)
 	code2=$(as root lv-enroll "$u2" --phone +15551234568)
 	run -77 as "$u1" lv-verify "$u2" <<<"$code2"
-	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
+	[ "$output" = "lv-verify: you may act only on your own account ($u1): $others" ]
 	run -0 as "$u1" lv-verify "$u1" <<<"$code1"
 	run -0 as root lv-verify "$u2" <<<"$code2"
 }
@@ -97,7 +99,7 @@ $svc 600" ]
 	[ "$output" = "sms	gateway
 backup" ]
 	run -77 as "$u1" lv-verify "$u2" --methods
-	[ "$output" = "lv-verify: you may act only on your own account ($u1)" ]
+	[ "$output" = "lv-verify: you may act only on your own account ($u1): $others" ]
 }
 
 @test "root running a program that is not set-user-ID acts as the state directory's owner" {
@@ -135,7 +137,9 @@ backup" ]
 	[ -n "$code" ]
 	run -1 grep -E '^(TZ|LV_DIR)=' "$D/gw.out"
 	run -77 as "$u1" lv-sendcode "$u1" --exec /bin/cat
+	[ "$output" = "lv-sendcode: you may send a code only through the configured SMS gateway: root and the admin group $admgrp (admin_group in $D/lv.conf) may use --exec" ]
 	run -77 as "$u1" lv-sendcode "$u2"
+	[ "$output" = "lv-sendcode: you may act only on your own account ($u1): $others" ]
 	run -0 as "$u1" lv-verify "$u1" <<<"$code"
 }
 
@@ -167,12 +171,16 @@ backup" ]
 }
 
 @test "with no admin_group set, the refusal says only root may, and which file can name a group" {
+	local list own
 	cp -p "$D/lv.conf" "$D/lv.conf.set"
 	grep -v '^admin_group' "$D/lv.conf.set" >"$D/lv.conf"
-	run as "$adm" lv-requests list "$u1"
+	list=$(as "$adm" lv-requests list "$u1" 2>&1; echo "exit $?")
+	own=$(as "$adm" lv-verify "$u1" <<<"000000" 2>&1; echo "exit $?")
 	cp -p "$D/lv.conf.set" "$D/lv.conf"
-	[ "$status" -eq 77 ]
-	[ "$output" = "lv-requests: only root may run lv-requests; admin_group in $D/lv.conf can name a group that may too" ]
+	[ "$list" = "lv-requests: only root may run lv-requests; admin_group in $D/lv.conf can name a group that may too
+exit 77" ]
+	[ "$own" = "lv-verify: you may act only on your own account ($adm): root may act on any, and admin_group in $D/lv.conf can name a group that may too
+exit 77" ]
 }
 
 @test "an ordinary user cannot read another's records" {
