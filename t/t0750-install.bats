@@ -109,6 +109,11 @@ set-user-ID user: lvx" ]
 	[ "$output" = "CC pam/pam_lv.so" ]
 	run -0 mk all "$@" BINDIR=/opt/y/bin
 	[ "$output" = "" ]
+	# Only what the Makefile rebuilds for them may include the two headers.
+	cd "$top"
+	run -0 grep -l -e '"lv_build\.h"' -e '"pam_lv_bindir\.h"' lib/*.[ch] cmd/*.c pam/*.c bench/*.c fuzz/*.[ch] t/*.c
+	[ "$output" = "$({ sed -n 's/^BUILD_H_USERS = //p' Makefile | tr ' ' '\n' | sed 's,.*,lib/&.c,'
+		echo pam/pam_lv.c; } | LC_ALL=C sort)" ]
 }
 
 @test "pam_lv runs the programs from the BINDIR it was built with" {
