@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# Free text (--reason, --label, --location, --client): any UTF-8 without
-# control or formatting characters, at most 128 characters and 512 bytes;
-# shown as typed, on one line, wherever it goes. Bytes are written out
-# (\xNN) where the test file would otherwise hide them.
+# Free text (--reason, --label, --location, --client, --remember, --agent):
+# any UTF-8 without control or formatting characters, at most 128
+# characters and 512 bytes; shown as typed, on one line, wherever it goes.
+# Bytes are written out (\xNN) where the test file would otherwise hide
+# them.
 load lib
 export TZ=UTC
 
@@ -147,9 +148,17 @@ refused() {
 	for bad in $'a\x01' $'a\xc2\x85' $'a\xe2\x80\xae' $'a\xe2\x80\x8b' $'a\xff' $'a\xed\xa0\x80'; do
 		run -65 lv-unlock alice --reason "$bad"
 		run -65 lv-unenroll alice --reason "$bad"
+		run -65 lv-backup new alice --reason "$bad"
+		run -65 lv-backup reset alice --reason "$bad"
 		run -65 lv-temppass alice --label "$bad"
+		run -65 lv-temppass alice --label mail --reason "$bad"
 		run -65 lv-requests new alice --client "$bad"
 		run -65 lv-requests new alice --location "$bad"
+		run -65 lv-enroll --update alice --key - --label "$bad" </dev/null
+		[[ "$output" == "lv-enroll: bad label: "* ]] # not the empty answer's 65
+		run -65 lv-enroll --update alice --key-label 0123abcd --label "$bad"
+		run -65 lv-verify alice --remember "$bad" <<<"$WRONG_CODE"
+		run -65 lv-verify alice --remember laptop --agent "$bad" <<<"$WRONG_CODE"
 	done
 	[ "$(state_sum)" = "$before" ]
 }

@@ -4,6 +4,7 @@
 # times as ISO 8601 strings. Hostile text comes back from a JSON parser
 # (python3's json module, jq) exactly as it was given.
 load lib
+load seckey
 export TZ=UTC
 
 T="2026-05-06 07:08:00"
@@ -88,6 +89,18 @@ H4='東京 – Zürich 😀 '"'quoted'"
 	run -66 lv-status alice --json
 	valid
 	[ "$(parsed '.disabled.reason' 'd["disabled"]["reason"]')" = "$H4" ]
+}
+
+@test "the labels of a security key and a remembered device come back from python3 and jq exactly as given" {
+	webauthn_conf
+	key_enrol alice k1
+	id=$(lv-status alice | awk -F '\t' '$1 == "security-key" { print $2 }')
+	lv-enroll --update alice --key-label "$id" --label "$H2"
+	lv-verify alice --remember "$H4" <<<"$code" >/dev/null
+	run -0 lv-status alice --json
+	valid
+	[ "$(parsed '.["security-key"][0].label' 'd["security-key"][0]["label"]')" = "$H2" ]
+	[ "$(parsed '.remembered[0].label' 'd["remembered"][0]["label"]')" = "$H4" ]
 }
 
 @test "control characters never reach the JSON: refused on the way in" {

@@ -213,6 +213,18 @@ totp_enrol() {
 	[ "$output" = "" ]
 }
 
+@test "ssh login on a terminal: an inactive backup code is refused without the administrator's command, which syslog keeps" {
+	totp_enrol
+	as_user lv-verify "$user" <<<"$code"
+	rc=0
+	printf '%s\n' "$code" "$code" "$code" | ssh_in -tt "$user@127.0.0.1" 'echo ran-the-command' >out 2>&1 || rc=$?
+	[ "$rc" = 1 ]
+	[ "$(tr -d '\r' <out | grep -cx "rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order)")" = 3 ] || { cat -A out; false; }
+	run -1 grep -q -e lv-backup -e ran-the-command out
+	run -0 login_log 3
+	[ "${lines[2]}" = "<85> lv-verify for $user exited 1: lv-verify: rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order); generate a new one with lv-backup new" ]
+}
+
 @test "ssh remote command without a terminal, TOTP only: refused with one line, the command never runs, syslog says why" {
 	totp_enrol
 	run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
