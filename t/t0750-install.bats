@@ -319,3 +319,31 @@ systemd/system/multi-user.target.wants/own.service -> /lib/systemd/system/own.se
 	[ "$output" = "" ]
 	run -0 shellcheck "$top/tools/install-debs"
 }
+
+# The real package on this machine: make check installed the OpenSSH
+# server (t0710 and t0711 start their own sshd on a private port) through
+# tools/install-debs, so on a machine that had no ssh service of its own
+# (CI's fresh one) none runs, none listens on port 22 and none is enabled
+# for the next boot.
+@test "the OpenSSH server make check installed is neither running, nor listening, nor enabled" {
+	local pid d dirs
+	run -0 dpkg-query -W -f='${db:Status-Status}' openssh-server
+	[ "$output" = installed ]
+	# No listening socket on port 22 (0016), IPv4 or IPv6.
+	run -0 awk '$4 == "0A" && $2 ~ /:0016$/' /proc/net/tcp /proc/net/tcp6
+	[ "$output" = "" ]
+	# No sshd but the tests' own, which name their configuration with -f.
+	for pid in $(pgrep -x sshd); do
+		run -0 tr '\0' ' ' <"/proc/$pid/cmdline"
+		[[ "$output" == *" -f "* ]] || { echo "sshd $pid: $output"; return 1; }
+	done
+	# No wants or alias link for its units (what systemctl is-enabled reads),
+	# no start link for its init script.
+	dirs=()
+	for d in /etc/systemd/system /etc/rc2.d /etc/rc3.d /etc/rc4.d /etc/rc5.d; do
+		[ ! -d "$d" ] || dirs+=("$d")
+	done
+	[ "${#dirs[@]}" -gt 0 ]
+	run -0 find "${dirs[@]}" \( -lname '*/ssh.service' -o -lname '*/ssh.socket' -o -name 'S[0-9]*ssh' \) -print
+	[ "$output" = "" ]
+}
