@@ -357,10 +357,26 @@ build_argv(const struct opts *o, const char *prog, const char *verb, const char 
 static void
 tell(pam_handle_t *pamh, const struct run *r)
 {
-	const char *m = strstr(r->err, ": ");
+	static const char backup_hint[] = "; generate a new one with lv-backup new";
+	const char *in = strstr(r->err, ": "), *close;
+	char shown[sizeof(r->err)];
+	size_t n = 0, k = sizeof(backup_hint) - 1;
 
-	if (r->err[0] != '\0')
-		pam_error(pamh, "%s", m ? m + 2 : r->err);
+	/* lv's reason without the program's name, nor the commands it names
+	 * for the administrator ("(lv-enroll --update ...)", "generate a new
+	 * one with lv-backup new"), which the user cannot run; syslog has the
+	 * whole line. share/lv/lv-login shows the same. */
+	for (in = in ? in + 2 : r->err; *in != '\0';) {
+		if (strncmp(in, " (lv-", 5) == 0 && islower((unsigned char)in[5]) && (close = strchr(in, ')')) != NULL)
+			in = close + 1;
+		else
+			shown[n++] = *in++;
+	}
+	shown[n] = '\0';
+	if (n >= k && strcmp(shown + n - k, backup_hint) == 0)
+		shown[n - k] = '\0';
+	if (shown[0] != '\0')
+		pam_error(pamh, "%s", shown);
 }
 
 /* The exit code and the program's line to syslog, kept on one line;

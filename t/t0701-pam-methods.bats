@@ -108,6 +108,19 @@ pamtester: Authentication failure" ]
 	[ "$output" = "<85> pamtester: pam_lv($service:auth): lv-verify for $user exited 1: lv-verify: rejected: wrong backup code" ]
 }
 
+@test "an inactive backup code shows lv's reason without the administrator's command, which syslog keeps" {
+	enrol "$user" --totp
+	code=${code%%$'\n'*}
+	write_service ""
+	lv-verify "$user" <<<"$code"
+	run -1 pam "$user" authenticate <<<"$code"
+	# Its one backup code spent, the account is asked for the app's code only.
+	[ "$output" = "Authenticator app code: rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order)
+pamtester: Authentication failure" ]
+	run -0 pam_log
+	[ "$output" = "<85> pamtester: pam_lv($service:auth): lv-verify for $user exited 1: lv-verify: rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order); generate a new one with lv-backup new" ]
+}
+
 @test "a method that is not there after all (69) shows lv's reason, not a system error" {
 	# A stand-in lv-verify that claims a device, as if one were removed
 	# between the question and the push: lv-requests then exits 69.
@@ -122,7 +135,8 @@ pamtester: Authentication failure" ]
 	bindir=$PWD/standin write_service ""
 	lv-enroll "$user" --totp >/dev/null
 	run -1 pam "$user" authenticate <<<""
-	[ "$output" = "Press Enter for a push: $user has no device for push requests (lv-enroll --update $user --device-key -)
+	# Without the administrator's command, which syslog keeps.
+	[ "$output" = "Press Enter for a push: $user has no device for push requests
 pamtester: Authentication failure" ]
 	run -0 pam_log
 	[ "$output" = "<85> pamtester: pam_lv($service:auth): lv-requests for $user exited 69: lv-requests: $user has no device for push requests (lv-enroll --update $user --device-key -)" ]
