@@ -86,6 +86,10 @@ setup() {
 	cd "$D/work" || return 1
 }
 
+teardown() {
+	[ ! -e "$D/bin/lv-verify.real" ] || mv "$D/bin/lv-verify.real" "$D/bin/lv-verify"
+}
+
 # Runs an lv program as the test user on the server's state directory.
 as_user() {
 	runuser -u "$user" -- env LV_DIR="$D/work/state" LV_CONF="$D/lv.conf" PATH="$D/bin:/usr/bin:/bin" "$@"
@@ -223,6 +227,25 @@ totp_enrol() {
 	run -1 grep -q -e lv-backup -e ran-the-command out
 	run -0 login_log 3
 	[ "${lines[2]}" = "<85> lv-verify for $user exited 1: lv-verify: rejected: this backup code is inactive: it was used, or a later code was used (codes must be used in order); generate a new one with lv-backup new" ]
+}
+
+@test "ssh remote command without a terminal: a 69 (the device gone between question and push) shows lv's reason without the administrator's command" {
+	# A stand-in lv-verify that claims a device, as if one were removed
+	# between the question and the push: lv-requests then exits 69. The
+	# real one is put back by teardown.
+	mv "$D/bin/lv-verify" "$D/bin/lv-verify.real"
+	cat >"$D/bin/lv-verify" <<-EOF
+	#!/bin/sh
+	case " \$* " in *" --methods "*) echo push; exit 0 ;; esac
+	exec "$D/bin/lv-verify.real" "\$@"
+	EOF
+	chmod 755 "$D/bin/lv-verify"
+	totp_enrol
+	run -1 ssh_in "$user@127.0.0.1" 'echo ran-the-command' </dev/null
+	[ "$output" = "$user has no device for push requests
+Login verification failed." ]
+	run -0 login_log 1
+	[ "$output" = "<85> lv-requests for $user exited 69: lv-requests: $user has no device for push requests (lv-enroll --update $user --device-key -)" ]
 }
 
 @test "ssh remote command without a terminal, TOTP only: refused with one line, the command never runs, syslog says why" {
